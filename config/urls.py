@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dms.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz/", core_views.healthz, name="healthz"),
+    path("readyz/", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("dms.accounts.urls")),
+    path("backoffice/", include("dms.core.backoffice_urls")),
+    path("backoffice/distributors/", include("dms.distributors.urls")),
+    path("backoffice/audit/", include("dms.audit.urls")),
+    path("notifications/", include("dms.notifications.urls")),
+    path("portal/", include("dms.portal.urls")),
+    path("api/", include("config.api_urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = admin.site.site_title = "DMS"

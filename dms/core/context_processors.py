@@ -1,0 +1,11 @@
+from django.conf import settings
+
+
+def dms(request):
+    user = getattr(request, "user", None)
+    ctx = {"CURRENCY": settings.CURRENCY, "unread_notifications": 0}
+    if user is not None and user.is_authenticated:
+        from dms.notifications.services import unread_count
+
+        ctx["unread_notifications"] = unread_count(user)
+    return ctx

@@ -1,0 +1,27 @@
+"""Upload validation: size limit and type checked from the content, not the name."""
+
+import filetype
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ValidationFailed
+
+DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def validate_document(upload, field: str = "file") -> str:
+    """Return the true extension of an uploaded PDF/JPG/PNG or raise ValidationFailed."""
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationFailed(
+            fields={field: [_("The file is too large (%(size)s); the limit is %(limit)s.") % {
+                "size": filesizeformat(upload.size), "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}]}
+        )
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in DOCUMENT_TYPES:
+        raise ValidationFailed(
+            fields={field: [_("Only PDF, JPG and PNG files are accepted; this file's content is not one of them.")]}
+        )
+    return DOCUMENT_TYPES[kind.mime]

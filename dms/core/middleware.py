@@ -1,0 +1,29 @@
+from dms.core.context import acting_as
+from dms.core.scoping import user_scope
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    """Makes the acting user and client IP available to the audit log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user if request.user.is_authenticated else None
+        with acting_as(user, client_ip(request)):
+            return self.get_response(request)
+
+
+class TenantScopeMiddleware:
+    """Activates the user's distributor scope for the whole request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with user_scope(request.user):
+            return self.get_response(request)
