@@ -25,3 +25,18 @@ def validate_document(upload, field: str = "file") -> str:
             fields={field: [_("Only PDF, JPG and PNG files are accepted; this file's content is not one of them.")]}
         )
     return DOCUMENT_TYPES[kind.mime]
+
+
+def serve_private_file(fieldfile, download_name: str):
+    """Stream a private upload. Call only after the caller's scope and permission checks."""
+    import mimetypes
+
+    from django.http import FileResponse, Http404
+
+    if not fieldfile:
+        raise Http404
+    content_type = mimetypes.guess_type(fieldfile.name)[0] or "application/octet-stream"
+    response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=download_name or fieldfile.name,
+                            content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -123,7 +123,7 @@ def _open_review(distributor, kind, *, actor=None, due_date=None) -> Review:
         distributor=distributor, kind=kind, step=_first_step(kind), due_date=due_date,
         submitted_by=actor if getattr(actor, "pk", None) else None,
     )
-    reviewers = [distributor.channel_manager] if distributor.channel_manager else []
+    reviewers = [distributor.channel_manager] if distributor.channel_manager else _admins()
     notify(reviewers, category=Category.REVIEW, title=_("Review to decide: %(d)s") % {"d": distributor},
            url=reverse("distributors:review", args=[review.pk]))
     return review
@@ -138,6 +138,12 @@ def submit_distributor(*, distributor_id, actor=None) -> Distributor:
     _transition(distributor, Distributor.Status.PENDING_REVIEW, actor=actor)
     _open_review(distributor, Review.Kind.ONBOARDING, actor=actor, due_date=timezone.localdate() + dt.timedelta(days=7))
     return distributor
+
+
+def _admins():
+    from dms.accounts.models import User
+
+    return list(User.objects.filter(is_active=True, distributor__isnull=True, groups__name="admin"))
 
 
 def _notify_distributor(distributor, title, body="", url=""):
@@ -486,3 +492,32 @@ def expire_contracts(today: dt.date) -> int:
         _contract_transition(contract, Contract.Status.EXPIRED)
         expired += 1
     return expired
+
+
+# --- self-registration ---------------------------------------------------------------
+
+
+def register_applicant(*, contact: dict, licence: dict | None = None, licence_file=None, parent_code: str = "",
+                       **data) -> Distributor:
+    """A company applies on the portal: it becomes a prospect with its primary contact and
+    business licence, submitted for onboarding review at once. The applicant has no tenant
+    yet, so this runs unscoped; it touches only the rows it creates."""
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled(), transaction.atomic():
+        parent = None
+        if parent_code.strip():
+            parent = Distributor.objects.filter(code__iexact=parent_code.strip(), status=Distributor.Status.ACTIVE).first()
+            if parent is None:
+                raise ValidationFailed(fields={"parent_code": [_("No active distributor has this code.")]})
+        data["tier"] = Tier.objects.filter(level=parent.tier.level + 1).first() if parent else Tier.objects.order_by(
+            "level").first()
+        if parent and data["tier"] is None:
+            raise ValidationFailed(fields={"parent_code": [_("This distributor cannot have sub-distributors.")]})
+        data["parent"] = parent
+        data["channel_manager"] = parent.channel_manager if parent else None
+        distributor = create_distributor(contacts=[contact], **data)
+        if licence_file is not None or licence:
+            add_qualification(distributor_id=distributor.pk, file=licence_file,
+                              type=Qualification.Type.BUSINESS_LICENCE, **(licence or {}))
+        return submit_distributor(distributor_id=distributor.pk)

@@ -3,4 +3,10 @@ from django.urls import path
 from . import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("read/", views.mark_read, name="mark_read"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("bell/", views.bell, name="bell"),
+    path("preferences/", views.preferences, name="preferences"),
+]
