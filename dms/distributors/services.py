@@ -164,7 +164,11 @@ def suspend_distributor(*, distributor_id, reason, actor=None) -> Distributor:
 
 @transaction.atomic
 def reactivate_distributor(*, distributor_id, reason="", actor=None) -> Distributor:
-    distributor = _transition(_lock(distributor_id), Distributor.Status.ACTIVE, reason=reason, actor=actor)
+    """suspended → active. (A pending distributor becomes active only through its review.)"""
+    distributor = _lock(distributor_id)
+    if distributor.status not in (Distributor.Status.SUSPENDED, Distributor.Status.ACTIVE):
+        raise InvalidTransition(distributor.get_status_display(), Distributor.Status.ACTIVE.label)
+    distributor = _transition(distributor, Distributor.Status.ACTIVE, reason=reason, actor=actor)
     _notify_distributor(distributor, _("Distributor %(d)s reactivated") % {"d": distributor}, reason)
     return distributor
 
@@ -258,7 +262,8 @@ def reject_review(*, review_id, actor, comment) -> Review:
 def _create_first_user(distributor):
     """On approval, create the distributor's first portal user (its administrator) and
     e-mail the primary contact a link to set the password."""
-    from dms.accounts.services import create_portal_user, send_password_setup
+    from dms.accounts.services import create_portal_user
+    from dms.accounts.tasks import send_password_setup_email
 
     if distributor.users.exists():
         return None
@@ -269,7 +274,7 @@ def _create_first_user(distributor):
         first_name=contact.name if contact else "",
     )
     if user.email:
-        transaction.on_commit(lambda: send_password_setup(user_id=user.pk))
+        transaction.on_commit(lambda: send_password_setup_email.delay(user.pk))
     return user
 
 

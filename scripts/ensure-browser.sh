@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here)
+# and screenshots need a CJK font. Install both when missing and we can.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing ${need[*]}"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "Browser tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+fi
