@@ -1,6 +1,40 @@
-"""The /api/v1/ router: every app adds its routes here."""
+"""The /api/v1/ router: every app adds its routes here.
 
+Routes below a distributor (``distributors/{distributor_pk}/...``) are registered with a
+regex prefix; their viewsets look the parent up through the scoped manager first, so a
+distributor outside the caller's scope is a 404 on every one of them
+(``tests/test_api_isolation.py`` walks these patterns).
+"""
+
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter(trailing_slash=True)
-urlpatterns = [*router.urls]
+from dms.accounts import api as accounts_api
+from dms.distributors import api as distributors_api
+from dms.notifications import api as notifications_api
+
+app_name = "api_v1"
+
+DISTRIBUTOR = r"distributors/(?P<distributor_pk>\d+)"
+
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False  # no ".json" twins of every route
+
+
+router = Router(trailing_slash=True)
+router.register("distributors", distributors_api.DistributorViewSet, basename="distributor")
+router.register(f"{DISTRIBUTOR}/qualifications", distributors_api.QualificationViewSet,
+                basename="distributor-qualification")
+router.register(f"{DISTRIBUTOR}/contracts", distributors_api.ContractViewSet, basename="distributor-contract")
+router.register(f"{DISTRIBUTOR}/users", distributors_api.PortalUserViewSet, basename="distributor-user")
+router.register("reviews", distributors_api.ReviewViewSet, basename="review")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("auth/token/", accounts_api.TokenApi.as_view(), name="auth-token"),
+    path("auth/logout/", accounts_api.LogoutApi.as_view(), name="auth-logout"),
+    path("me/", accounts_api.MeApi.as_view(), name="me"),
+    *router.urls,
+]
