@@ -1,6 +1,38 @@
-"""Pages (placeholder: to be written)."""
-from django.http import HttpResponse
+"""The audit log page: who changed what, when, from where."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from dms.core.excel import xlsx_response
+from dms.core.permissions import staff_view
+
+from .selectors import AuditLogFilter, audit_records_for, change_rows, changes_text, model_label, record_url
 
 
-def audit_list(request, *args, **kwargs):
-    return HttpResponse('TODO audit_list')
+@staff_view("audit.view_auditlog")
+def audit_list(request):
+    filterset = AuditLogFilter(request.GET or None, queryset=audit_records_for(request.user))
+    qs = filterset.qs.order_by("-created_at", "-id")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "audit-log",
+            [_("Time"), _("User"), _("IP address"), _("Action"), _("Record type"), _("Record id"), _("Record"),
+             _("Distributor ID"), _("Changes"), _("Message")],
+            (
+                [r.created_at, r.actor_name, r.ip, r.get_action_display(), model_label(r.model), r.object_id,
+                 r.object_repr, r.distributor_id, changes_text(r), r.message]
+                for r in qs.iterator(chunk_size=2000)
+            ),
+            sheet_title=_("Audit log"),
+        )
+    page_obj = Paginator(qs, 20).get_page(request.GET.get("page"))
+    for record in page_obj:
+        record.rows = change_rows(record)
+        record.type_label = model_label(record.model)
+        record.url = record_url(record)
+    context = {"nav": "audit", "filter": filterset, "page_obj": page_obj}
+    template = "audit/audit_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)

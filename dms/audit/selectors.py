@@ -1,0 +1,150 @@
+"""Reads of the audit log.
+
+``AuditLog`` is not a tenant model (records outlive the rows they describe and some have
+no distributor), so the scope is applied here, explicitly: a channel manager sees the
+records of his distributors and his own actions; brand-wide roles see everything.
+"""
+
+from functools import cache
+
+import django_filters
+from django import forms
+from django.apps import apps
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dms.core.scoping import distributor_scope
+
+from .mixins import AuditedModel
+from .models import AuditLog
+
+
+def audit_records_for(user):
+    """The audit records ``user`` may read."""
+    qs = AuditLog.objects.all()
+    scope = distributor_scope(user)
+    if scope is None:
+        return qs
+    ids = [scope] if isinstance(scope, int) else list(scope)
+    own = Q(actor_id=user.pk) if getattr(user, "pk", None) else Q(pk__in=[])
+    return qs.filter(Q(distributor_id__in=ids) | own)
+
+
+def history_for(instance, limit: int = 50) -> list:
+    """The audit trail of one object, newest first, each record with readable ``rows``
+    (see ``change_rows``). The caller has already checked that the user may see
+    ``instance`` (it got it through the tenant scope)."""
+    records = list(AuditLog.objects.filter(model=instance._meta.label_lower, object_id=str(instance.pk))[:limit])
+    for record in records:
+        record.rows = change_rows(record)
+    return records
+
+
+@cache
+def _audited_models() -> dict:
+    return {m._meta.label_lower: m for m in apps.get_models() if issubclass(m, AuditedModel)}
+
+
+def model_choices() -> list[tuple[str, str]]:
+    models = _audited_models()
+    return sorted(((label, str(m._meta.verbose_name).capitalize()) for label, m in models.items()),
+                  key=lambda c: c[1])
+
+
+def model_label(label: str) -> str:
+    model = _audited_models().get(label)
+    return str(model._meta.verbose_name).capitalize() if model else label
+
+
+RECORD_URLS = {
+    "distributors.distributor": "distributors:detail",
+    "distributors.contract": "distributors:contract",
+    "distributors.review": "distributors:review",
+}
+
+
+def record_url(record) -> str:
+    name = RECORD_URLS.get(record.model)
+    if not name or not record.object_id.isdigit() or record.action == AuditLog.Action.DELETE:
+        return ""
+    try:
+        return reverse(name, args=[int(record.object_id)])
+    except NoReverseMatch:
+        return ""
+
+
+def _display(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field is not None:
+        choices = dict(field.flatchoices) if field.choices else None
+        if choices and value in choices:
+            return str(choices[value])
+        if field.is_relation:
+            return f"#{value}"
+        if field.get_internal_type() == "DateTimeField" and isinstance(value, str):
+            parsed = parse_datetime(value)
+            if parsed is not None:
+                return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(parsed) else (
+                    parsed.strftime("%Y-%m-%d %H:%M"))
+    return Truncator(str(value)).chars(80)
+
+
+def change_rows(record) -> list[dict]:
+    """The record's changes as rows {field, before, after}, with field labels and choice
+    labels instead of raw attribute names and values."""
+    model = _audited_models().get(record.model)
+    fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+    rows = []
+    for attname, pair in (record.changes or {}).items():
+        before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+        field = fields.get(attname)
+        label = str(field.verbose_name) if field is not None else attname
+        rows.append({"field": label, "before": _display(field, before), "after": _display(field, after)})
+    return rows
+
+
+def changes_text(record) -> str:
+    return "; ".join(f"{r['field']}: {r['before']} → {r['after']}" for r in change_rows(record))
+
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class AuditLogFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", label=gettext_lazy("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("Record, user or message")}),
+    )
+    action = django_filters.ChoiceFilter(choices=AuditLog.Action.choices, label=gettext_lazy("Action"))
+    model = django_filters.ChoiceFilter(choices=[], label=gettext_lazy("Record type"))
+    user = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact", label=gettext_lazy("User"))
+    date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
+                                          label=gettext_lazy("From"), widget=DATE)
+    date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=gettext_lazy("To"),
+                                        widget=DATE)
+    distributor = django_filters.NumberFilter(field_name="distributor_id", label=gettext_lazy("Distributor ID"))
+
+    class Meta:
+        model = AuditLog
+        fields = ["search", "action", "model", "user", "date_from", "date_to", "distributor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["model"].extra["choices"] = model_choices()
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        q = Q(object_repr__icontains=value) | Q(actor_name__icontains=value) | Q(message__icontains=value)
+        if value.isdigit():
+            q |= Q(object_id=value)
+        return qs.filter(q)
