@@ -1,22 +1,90 @@
-"""Pages (placeholder: to be written)."""
-from django.http import HttpResponse
+"""Notification pages, shared by staff and distributor users: each user sees only his own."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import NotificationFilterForm, PreferencesForm
+from .models import Notification, Preference
+
+PER_PAGE = 20
 
 
-def notification_list(request, *args, **kwargs):
-    return HttpResponse('TODO notification_list')
+def _safe_internal(url: str) -> bool:
+    """Only paths of this site ("/…"), never another host ("//evil", "/\\evil", "https://…")."""
+    return bool(url) and url.startswith("/") and not url.startswith(("//", "/\\")) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts=None
+    )
 
 
-def mark_read(request, *args, **kwargs):
-    return HttpResponse('TODO mark_read')
+@login_required
+def notification_list(request):
+    form = NotificationFilterForm(request.GET or None)
+    qs = Notification.objects.filter(user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["show"] == "unread":
+            qs = qs.filter(read_at__isnull=True)
+        if data["category"]:
+            qs = qs.filter(category=data["category"])
+        if data["search"].strip():
+            term = data["search"].strip()
+            qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term))
+    page_obj = Paginator(qs.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    context = {"nav": "notifications", "form": form, "page_obj": page_obj,
+               "filtered": any(request.GET.get(k) for k in ("show", "category", "search"))}
+    template = "notifications/list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
 
 
-def open_notification(request, *args, **kwargs):
-    return HttpResponse('TODO open_notification')
+@login_required
+@require_POST
+def mark_read(request):
+    """Mark all (or the posted ``id``s) of the user's notifications read."""
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    count = services.mark_read(user=request.user, ids=ids)
+    if ids is None:
+        messages.success(request, _("All notifications marked as read."))
+    elif count:
+        messages.success(request, _("Marked as read."))
+    next_url = request.POST.get("next", "")
+    return redirect(next_url if _safe_internal(next_url) else "notifications:list")
 
 
-def bell(request, *args, **kwargs):
-    return HttpResponse('TODO bell')
+@login_required
+def open_notification(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.mark_read(user=request.user, ids=[notification.pk])
+    if _safe_internal(notification.url):
+        return redirect(notification.url)
+    return redirect("notifications:list")
 
 
-def preferences(request, *args, **kwargs):
-    return HttpResponse('TODO preferences')
+@never_cache
+@login_required
+def bell(request):
+    """The unread count, as a fragment that keeps polling itself (HTMX)."""
+    return render(request, "notifications/bell.html", {"count": services.unread_count(request.user)})
+
+
+@login_required
+def preferences(request):
+    prefs = {p.category: (p.in_app, p.email) for p in Preference.objects.filter(user=request.user)}
+    form = PreferencesForm(request.POST or None, prefs=prefs)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            for category, in_app, email in form.choices():
+                services.set_preference(user=request.user, category=category, in_app=in_app, email=email)
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"nav": "notifications", "form": form})
