@@ -53,3 +53,29 @@ def dist_admin(distributor):
 @pytest.fixture
 def other_dist_admin(other_distributor):
     return portal_user(other_distributor, "distributor_admin", username="d2admin")
+
+
+def _ensure_reference_data():
+    """A transactional test flushes the tables, including what the data migrations
+    created (tiers, roles, review steps, reminder rules): put it back."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from dms.accounts.roles import sync_roles
+    from dms.distributors.models import Tier
+
+    if Tier.objects.exists():
+        return
+    import_module("dms.distributors.migrations.0002_tier_reviewstep_defaults").seed(apps, None)
+    import_module("dms.notifications.migrations.0002_reminderrule_defaults").seed(apps, None)
+    sync_roles()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        request.getfixturevalue("transactional_db")
+        _ensure_reference_data()
+    yield

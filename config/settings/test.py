@@ -18,3 +18,5 @@ CELERY_BROKER_URL = os.environ.get("CELERY_TEST_BROKER", "memory://")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
 LANGUAGE_CODE = "zh-hans"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
