@@ -6,6 +6,7 @@ channel manager's) answers 404 on every route, nested ones included: nested view
 look the parent distributor up first, before anything else is checked.
 """
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -144,10 +145,24 @@ class DistributorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         serializer = DistributorWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.to_service_kwargs()
-        if data.get("channel_manager") is None and "channel_manager" not in request.data and _sees_only_own(
-                request.user):
-            data["channel_manager"] = request.user
-        distributor = services.create_distributor(actor=request.user, **data)
+        if not _sees_only_own(request.user):
+            distributor = services.create_distributor(actor=request.user, **data)
+            return self._render(distributor, status.HTTP_201_CREATED)
+        # A channel manager creates distributors he manages: any other would vanish from his scope.
+        manager = data.get("channel_manager")
+        if manager is not None and manager.pk != request.user.pk:
+            raise ValidationError({"channel_manager": [_("You can only create distributors that you manage.")]})
+        data["channel_manager"] = request.user
+        # His scope was computed before the new row existed, and create_distributor adds the
+        # contacts through the scoped manager; so they are added in the scope computed anew.
+        # (Once the service adds contacts to the instance it holds, this branch can go.)
+        contacts = data.pop("contacts", None) or []
+        with transaction.atomic():
+            distributor = services.create_distributor(actor=request.user, **data)
+            with user_scope(request.user):
+                for i, contact in enumerate(contacts):
+                    services.add_contact(distributor_id=distributor.pk, actor=request.user, is_primary=(i == 0),
+                                         **contact)
         return self._render(distributor, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a distributor's profile", request=DistributorWriteSerializer,
