@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -182,23 +182,33 @@ def qualification_create(request, pk):
 
 
 @staff_view("distributors.verify_qualification")
-@require_POST
 def qualification_verify(request, pk):
-    qualification = get_object_or_404(Qualification.objects, pk=pk)
-    form = VerifyQualificationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose whether to verify or reject the document."))
-    else:
+    """GET: the document and the verify/reject form; POST: the decision, then back to the
+    distributor's page (or to a safe ``next``)."""
+    qualification = get_object_or_404(Qualification.objects.select_related("distributor", "verified_by"), pk=pk)
+    back = _detail_url(qualification.distributor_id, "qualifications")
+    form = VerifyQualificationForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Choose whether to verify or reject the document."))
+            return redirect(_next_url(request, back))
         approve = form.cleaned_data["decision"] == "approve"
         try:
             services.verify_qualification(qualification_id=qualification.pk, actor=request.user, approve=approve,
                                           comment=form.cleaned_data["comment"])
         except DomainError as exc:
-            messages.error(request, _error_text(exc))
+            if request.POST.get("next"):  # an inline form on a list: report and go back there
+                messages.error(request, _error_text(exc))
+                return redirect(_next_url(request, back))
+            apply_service_errors(form, exc)
+            return render(request, "distributors/qualification_verify.html",
+                          {"nav": "qualifications", "q": qualification, "form": form, "back": back})
         else:
             text = _("Qualification %(q)s verified.") if approve else _("Qualification %(q)s rejected.")
             messages.success(request, text % {"q": qualification})
-    return redirect(_next_url(request, _detail_url(qualification.distributor_id, "qualifications")))
+        return redirect(_next_url(request, back))
+    return render(request, "distributors/qualification_verify.html",
+                  {"nav": "qualifications", "q": qualification, "form": form, "back": back})
 
 
 @staff_view("distributors.view_qualification")
@@ -381,7 +391,10 @@ def review_list(request):
     qs = Review.objects.select_related("distributor", "step", "submitted_by")
     filterset = _tune_filter_form(ReviewFilter(data, queryset=qs))
     filterset.form.fields["overdue"].widget = forms.CheckboxInput(attrs={"value": "true"})
-    qs = order_by_param(filterset.qs, request.GET.get("sort", ""), REVIEW_ORDERING, "due_date")
+    if request.GET.get("sort"):
+        qs = order_by_param(filterset.qs, request.GET["sort"], REVIEW_ORDERING, "due_date")
+    else:  # the most urgent first; reviews without a due date last
+        qs = filterset.qs.order_by(F("due_date").asc(nulls_last=True), "created_at", "pk")
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             "reviews",
