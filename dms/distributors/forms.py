@@ -9,6 +9,7 @@ import re
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dms.accounts.models import User
@@ -128,7 +129,9 @@ class DistributorForm(forms.Form):
         self.fields["parent"].queryset = parents
         managers = channel_managers()
         if instance is not None and instance.channel_manager_id:
-            managers = (managers | User.objects.filter(pk=instance.channel_manager_id)).distinct()
+            # keep the current manager selectable even if he no longer has the role
+            managers = User.objects.filter(
+                Q(pk__in=managers.values("pk")) | Q(pk=instance.channel_manager_id)).order_by("username")
         self.fields["channel_manager"].queryset = managers
         if instance is not None:  # contacts are edited in their own section
             for name in self.CONTACT_FIELDS:
