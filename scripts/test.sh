@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export PYTHONDONTWRITEBYTECODE=1
 
-scripts/ensure-browser.sh
+scripts/ensure-system-packages.sh
 
 echo "== ruff"
 $BIN/ruff check .

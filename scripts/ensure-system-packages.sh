@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The browser tests drive Debian's Chromium (Playwright cannot download its own here)
-# and screenshots need a CJK font. Install both when missing and we can.
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here),
+# screenshots need a CJK font and the translation check needs GNU gettext. Install them when missing.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v msgfmt >/dev/null && command -v xgettext >/dev/null || need+=(gettext)
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
