@@ -108,7 +108,7 @@ def _transition(distributor, target, *, reason="", actor=None):
 
 
 def _lock(distributor_id) -> Distributor:
-    return Distributor.objects.select_for_update().select_related("tier").get(pk=distributor_id)
+    return Distributor.objects.select_for_update(of=("self",)).select_related("tier").get(pk=distributor_id)
 
 
 def _first_step(kind):
@@ -201,13 +201,20 @@ def can_decide(user, review) -> bool:
     return user.has_perm(review.step.permission)
 
 
+def _lock_review(review_id, step_id) -> Review:
+    """Lock the review; ``step_id`` (the step the decider saw) makes a double submit or two
+    people deciding at once a conflict instead of a decision on the next step."""
+    review = Review.objects.select_for_update(of=("self",)).select_related("step").get(pk=review_id)
+    if review.status != Review.Status.PENDING or (step_id is not None and review.step_id != int(step_id)):
+        raise Conflict(_("This review has already been decided."), code="invalid_transition")
+    return review
+
+
 @transaction.atomic
-def approve_review(*, review_id, actor, comment="") -> Review:
+def approve_review(*, review_id, actor, comment="", step_id=None) -> Review:
     """Approve the current step; the last approval activates (onboarding) or renews
     (periodic) the distributor."""
-    review = Review.objects.select_for_update().select_related("step").get(pk=review_id)
-    if review.status != Review.Status.PENDING:
-        raise Conflict(_("This review has already been decided."), code="invalid_transition")
+    review = _lock_review(review_id, step_id)
     if not can_decide(actor, review):
         raise NotAllowed(_("This review step needs another role: %(step)s.") % {"step": review.step.name})
     ReviewDecision.objects.create(
@@ -235,12 +242,10 @@ def approve_review(*, review_id, actor, comment="") -> Review:
 
 
 @transaction.atomic
-def reject_review(*, review_id, actor, comment) -> Review:
+def reject_review(*, review_id, actor, comment, step_id=None) -> Review:
     if not (comment or "").strip():
         raise ValidationFailed(fields={"comment": [_("Say why the review is rejected.")]})
-    review = Review.objects.select_for_update().select_related("step").get(pk=review_id)
-    if review.status != Review.Status.PENDING:
-        raise Conflict(_("This review has already been decided."), code="invalid_transition")
+    review = _lock_review(review_id, step_id)
     if not can_decide(actor, review):
         raise NotAllowed(_("This review step needs another role: %(step)s.") % {"step": review.step.name})
     ReviewDecision.objects.create(
