@@ -115,7 +115,12 @@ class ActionAccessMixin:
 
 
 class TokenThrottle(AnonRateThrottle):
-    rate = "60/min"
+    """Sign-in attempts per client address, across user names (axes counts per user)."""
+
+    scope = "auth_token"
+
+    def get_rate(self):
+        return self.THROTTLE_RATES.get(self.scope) or "60/min"
 
 
 class TokenApi(APIView):

@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 
 from dms.accounts.models import ApiToken
@@ -10,6 +11,12 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "Secret-pass-123"  # the factories' password
 TOKEN_URL = "/api/v1/auth/token/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Sign-in is throttled per address; the counts live in the cache, which tests share."""
+    cache.clear()
 
 
 def get_token(client, username, password, ip="192.0.2.10"):
@@ -163,3 +170,15 @@ def test_schema_is_served(client, db):
     response = client.get(reverse("api-schema"))
     assert response.status_code == 200
     assert b"/api/v1/distributors/{id}/suspend/" in response.content
+
+
+def test_sign_in_attempts_are_throttled_per_address(client, db, monkeypatch):
+    from dms.accounts.api import TokenThrottle
+
+    monkeypatch.setattr(TokenThrottle, "THROTTLE_RATES", {"auth_token": "3/min"})
+    for i in range(3):
+        assert get_token(client, f"guess{i}", "x", ip="192.0.2.30").status_code == 401
+    response = get_token(client, "guess9", "x", ip="192.0.2.30")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    assert get_token(client, "guess9", "x", ip="192.0.2.31").status_code == 401
