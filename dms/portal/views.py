@@ -9,7 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,6 +151,14 @@ def contact_edit(request, pk):
 
 # --- qualifications ------------------------------------------------------------------
 
+QUALIFICATION_SORTS = [
+    ("", gettext_lazy("Expiry date (soonest first)")), ("-valid_to", gettext_lazy("Expiry date (latest first)")),
+    ("-uploaded", gettext_lazy("Newest upload first")), ("type", gettext_lazy("Type")),
+]
+CONTRACT_SORTS = [
+    ("", gettext_lazy("Newest start first")), ("end", gettext_lazy("End date (soonest first)")),
+    ("-end", gettext_lazy("End date (latest first)")), ("number", gettext_lazy("Contract number")),
+]
 QUALIFICATION_ORDERING = {"valid_to": "valid_to", "type": "type", "uploaded": "created_at",
                           "status": "verification_status"}
 
@@ -159,7 +167,11 @@ QUALIFICATION_ORDERING = {"valid_to": "valid_to", "type": "type", "uploaded": "c
 def qualifications(request):
     base = Qualification.objects.filter(distributor_id=request.user.distributor_id).select_related("replaces")
     filterset = QualificationFilter(request.GET, queryset=base)
-    qs = order_by_param(filterset.qs, request.GET.get("sort", ""), QUALIFICATION_ORDERING, "valid_to")
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") in QUALIFICATION_ORDERING:
+        qs = order_by_param(filterset.qs, sort, QUALIFICATION_ORDERING, "valid_to")
+    else:  # soonest expiry first; documents without an end date last
+        qs = filterset.qs.order_by(F("valid_to").asc(nulls_last=True), "type", "pk")
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             "qualifications",
@@ -177,18 +189,9 @@ def qualifications(request):
         q.superseded = q.pk in superseded
     return _render_list(request, "portal/qualifications.html", {
         "nav": "qualifications", "filter": filterset, "page_obj": page_obj,
-        "sort_options": QUALIFICATION_SORTS, "sort": request.GET.get("sort", ""),
+        "sort_options": QUALIFICATION_SORTS, "sort": sort,
+        "type_choices": Qualification.Type.choices, "verification_choices": Qualification.Verification.choices,
     })
-
-
-QUALIFICATION_SORTS = [
-    ("", gettext_lazy("Expiry date (soonest first)")), ("-valid_to", gettext_lazy("Expiry date (latest first)")),
-    ("-uploaded", gettext_lazy("Newest upload first")), ("type", gettext_lazy("Type")),
-]
-CONTRACT_SORTS = [
-    ("", gettext_lazy("Newest start first")), ("end", gettext_lazy("End date (soonest first)")),
-    ("-end", gettext_lazy("End date (latest first)")), ("number", gettext_lazy("Contract number")),
-]
 
 
 @portal_view()
@@ -248,6 +251,7 @@ def contracts(request):
     return _render_list(request, "portal/contracts.html", {
         "nav": "contracts", "filter": filterset, "page_obj": page_obj,
         "sort_options": CONTRACT_SORTS, "sort": request.GET.get("sort", ""),
+        "status_choices": Contract.Status.choices, "type_choices": Contract.Type.choices,
     })
 
 
