@@ -93,8 +93,9 @@ def test_list_paginates_and_shows_empty_state(admin_client):
 
 def test_list_htmx_returns_only_the_results(admin_client):
     DistributorFactory(name="Alpha")
-    response = admin_client.get(LIST, {"search": "Alp"}, HTTP_HX_REQUEST="true")
+    response = admin_client.get(LIST + "?search=Alp&status=&tier=", HTTP_HX_REQUEST="true")
     body = response.content.decode()
+    assert response["HX-Push-Url"] == LIST + "?search=Alp"
     assert "Alpha" in body
     assert "<aside" not in body and 'id="filters"' not in body
     assert 'hx-swap-oob="true"' in body  # the export link follows the filters
@@ -241,12 +242,13 @@ def test_edit_updates_fields_and_tags(admin_client, distributor):
 # --- 360 page ------------------------------------------------------------------------
 
 
-def test_360_page_shows_contacts_qualifications_contracts_and_timeline(admin_client, channel_manager):
+def test_360_page_shows_contacts_qualifications_contracts_and_timeline(admin_client, channel_manager, make_staff):
     d = services.create_distributor(
         name="全景经销", credit_code=make_credit_code(99), tier=tier(1), region_code="440305",
         channel_manager=channel_manager, contacts=[{"name": "赵六", "phone": "13700137000"}],
     )
-    services.update_distributor(distributor_id=d.pk, sales_territory="华东大区")
+    new_manager = make_staff("channel_manager", username="cm_new")
+    services.update_distributor(distributor_id=d.pk, sales_territory="华东大区", channel_manager=new_manager)
     QualificationFactory(distributor=d, number="LIC-778899", valid_to="2001-01-01")
     ContractFactory(distributor=d, number="HT-360-1", start_date="2024-01-01", end_date="2024-12-31")
     portal_user(d, "distributor_staff", username="quanjing_staff")
@@ -267,6 +269,7 @@ def test_360_page_shows_contacts_qualifications_contracts_and_timeline(admin_cli
     assert logs == sorted(logs, key=lambda log: log.created_at, reverse=True)  # newest first
     update = next(item for item in timeline if item["log"].action == AuditLog.Action.UPDATE)
     assert {"field": "sales territory", "before": "—", "after": "华东大区"} in update["changes"]
+    assert {"field": "channel manager", "before": "cm1", "after": "cm_new"} in update["changes"]
     assert {"Contact", "Qualification", "Contract"} <= {item["record_type"].capitalize() for item in timeline}
     # allowed actions for a prospect
     assert response.context["actions"] == ["submit", "terminate"]
