@@ -5,6 +5,7 @@ no distributor), so the scope is applied here, explicitly: a channel manager see
 records of his distributors and his own actions; brand-wide roles see everything.
 """
 
+from collections import defaultdict
 from functools import cache
 
 import django_filters
@@ -17,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_scopes.exceptions import ScopeError
 
 from dms.core.scoping import distributor_scope
 
@@ -39,10 +41,9 @@ def history_for(instance, limit: int = 50) -> list:
     """The audit trail of one object, newest first, each record with readable ``rows``
     (see ``change_rows``). The caller has already checked that the user may see
     ``instance`` (it got it through the tenant scope)."""
-    records = list(AuditLog.objects.filter(model=instance._meta.label_lower, object_id=str(instance.pk))[:limit])
-    for record in records:
-        record.rows = change_rows(record)
-    return records
+    return with_change_rows(
+        AuditLog.objects.filter(model=instance._meta.label_lower, object_id=str(instance.pk))[:limit]
+    )
 
 
 @cache
@@ -78,7 +79,10 @@ def record_url(record) -> str:
         return ""
 
 
-def _display(field, value) -> str:
+HIDDEN_FIELDS = {"id"}
+
+
+def _display(field, value, names=None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -88,7 +92,8 @@ def _display(field, value) -> str:
         if choices and value in choices:
             return str(choices[value])
         if field.is_relation:
-            return f"#{value}"
+            name = (names or {}).get(field.related_model, {}).get(str(value))
+            return Truncator(name).chars(60) if name else f"#{value}"
         if field.get_internal_type() == "DateTimeField" and isinstance(value, str):
             parsed = parse_datetime(value)
             if parsed is not None:
@@ -97,22 +102,67 @@ def _display(field, value) -> str:
     return Truncator(str(value)).chars(80)
 
 
-def change_rows(record) -> list[dict]:
-    """The record's changes as rows {field, before, after}, with field labels and choice
-    labels instead of raw attribute names and values."""
+def _fields(record) -> dict:
     model = _audited_models().get(record.model)
-    fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
-    rows = []
+    return {f.attname: f for f in model._meta.concrete_fields} if model else {}
+
+
+def _pairs(record):
     for attname, pair in (record.changes or {}).items():
+        if attname in HIDDEN_FIELDS:
+            continue
         before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+        yield attname, before, after
+
+
+def related_names(records) -> dict:
+    """{related model: {str(pk): name}} for the foreign keys in ``records``' changes, one
+    query per related model. Tenant models are read through the active scope, so an
+    object the user may not see stays a bare id."""
+    wanted = defaultdict(set)
+    for record in records:
+        fields = _fields(record)
+        for attname, before, after in _pairs(record):
+            field = fields.get(attname)
+            if field is not None and field.many_to_one:
+                wanted[field.related_model].update(str(v) for v in (before, after) if v not in (None, ""))
+    names = {}
+    for model, ids in wanted.items():
+        try:
+            names[model] = {str(obj.pk): str(obj) for obj in model._default_manager.filter(pk__in=ids)}
+        except (ScopeError, ValueError):
+            names[model] = {}
+    return names
+
+
+def change_rows(record, names=None) -> list[dict]:
+    """The record's changes as rows {field, before, after}, with field labels, choice
+    labels and (given ``names`` from ``related_names``) related objects' names instead
+    of raw attribute names, values and ids."""
+    fields = _fields(record)
+    rows = []
+    for attname, before, after in _pairs(record):
         field = fields.get(attname)
         label = str(field.verbose_name) if field is not None else attname
-        rows.append({"field": label, "before": _display(field, before), "after": _display(field, after)})
+        rows.append({"field": label, "before": _display(field, before, names),
+                     "after": _display(field, after, names)})
     return rows
 
 
+def with_change_rows(records):
+    """Attach readable ``rows`` to each record (see ``change_rows``)."""
+    records = list(records)
+    names = related_names(records)
+    for record in records:
+        record.rows = change_rows(record, names)
+    return records
+
+
 def changes_text(record) -> str:
-    return "; ".join(f"{r['field']}: {r['before']} → {r['after']}" for r in change_rows(record))
+    rows = getattr(record, "rows", None)
+    if rows is None:
+        rows = change_rows(record)
+    return "; ".join(f"{r['field']}: {r['before']} → {r['after']}" for r in rows)
 
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -123,8 +173,9 @@ class AuditLogFilter(django_filters.FilterSet):
         method="filter_search", label=gettext_lazy("Search"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("Record, user or message")}),
     )
-    action = django_filters.ChoiceFilter(choices=AuditLog.Action.choices, label=gettext_lazy("Action"))
-    model = django_filters.ChoiceFilter(choices=[], label=gettext_lazy("Record type"))
+    action = django_filters.ChoiceFilter(choices=AuditLog.Action.choices, label=gettext_lazy("Action"),
+                                         empty_label=gettext_lazy("All"))
+    model = django_filters.ChoiceFilter(choices=[], label=gettext_lazy("Record type"), empty_label=gettext_lazy("All"))
     user = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact", label=gettext_lazy("User"))
     date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
                                           label=gettext_lazy("From"), widget=DATE)

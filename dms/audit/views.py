@@ -7,7 +7,18 @@ from django.utils.translation import gettext as _
 from dms.core.excel import xlsx_response
 from dms.core.permissions import staff_view
 
-from .selectors import AuditLogFilter, audit_records_for, change_rows, changes_text, model_label, record_url
+from .selectors import AuditLogFilter, audit_records_for, changes_text, model_label, record_url, with_change_rows
+
+
+def _readable_chunks(qs, size=500):
+    """The records with readable changes, naming related objects a chunk at a time."""
+    chunk = []
+    for record in qs.iterator(chunk_size=size):
+        chunk.append(record)
+        if len(chunk) == size:
+            yield from with_change_rows(chunk)
+            chunk = []
+    yield from with_change_rows(chunk)
 
 
 @staff_view("audit.view_auditlog")
@@ -22,13 +33,13 @@ def audit_list(request):
             (
                 [r.created_at, r.actor_name, r.ip, r.get_action_display(), model_label(r.model), r.object_id,
                  r.object_repr, r.distributor_id, changes_text(r), r.message]
-                for r in qs.iterator(chunk_size=2000)
+                for r in _readable_chunks(qs)
             ),
             sheet_title=_("Audit log"),
         )
     page_obj = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page_obj.object_list = with_change_rows(page_obj.object_list)
     for record in page_obj:
-        record.rows = change_rows(record)
         record.type_label = model_label(record.model)
         record.url = record_url(record)
     context = {"nav": "audit", "filter": filterset, "page_obj": page_obj}

@@ -76,8 +76,15 @@ def contract_quick_q(name: str, today: dt.date | None = None) -> Q | None:
 
 
 def _tune_filter_form(filterset, *, search_placeholder="", dates=(), hidden=("distributor",)):
-    """Browser widgets for the shared FilterSets: a search box, date pickers, hidden ids."""
-    fields = filterset.form.fields
+    """Browser widgets for the shared FilterSets: a search box, date pickers (in the given
+    order), hidden ids, and "All" instead of "---------" in the selects."""
+    form = filterset.form
+    fields = form.fields
+    for field in fields.values():
+        if isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
+            field.choices = [("", _("All")), *field.choices[1:]]
+    if dates:
+        form.fields = fields = {**{k: v for k, v in fields.items() if k not in dates}, **{d: fields[d] for d in dates}}
     if "search" in fields:
         fields["search"].widget = forms.TextInput(attrs={"type": "search", "placeholder": search_placeholder})
     for name in dates:

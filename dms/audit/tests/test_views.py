@@ -88,6 +88,20 @@ def test_changes_are_shown_readably(client, admin_user, log):
     assert reverse("distributors:detail", args=[log["mine"].distributor_id]) in html
 
 
+def test_related_objects_are_named_within_the_users_scope(client, channel_manager, distributor, other_distributor):
+    record(action=AuditLog.Action.UPDATE, model="distributors.qualification", object_id="1", object_repr="QUAL",
+           distributor_id=distributor.pk,
+           changes={"verified_by_id": [None, channel_manager.pk], "distributor_id": [other_distributor.pk,
+                                                                                     distributor.pk]})
+    client.force_login(channel_manager)
+    [entry] = client.get(reverse("audit:list"), {"search": "QUAL"}).context["page_obj"]
+    rows = {row["field"]: row for row in entry.rows}
+    assert rows["verified by"]["after"] == "cm1"  # the user's name, not "#<id>"
+    assert rows["distributor"]["after"] == str(distributor)
+    # another manager's distributor stays a bare id for this channel manager
+    assert rows["distributor"]["before"] == f"#{other_distributor.pk}"
+
+
 def test_selector_scopes_by_user(channel_manager, make_staff, log):
     assert set(audit_records_for(channel_manager).values_list("object_repr", flat=True)) & KNOWN == {
         "MINE", "CM LOGIN"}
