@@ -106,6 +106,7 @@ def _sees_only_own(user) -> bool:
 # --- distributors ---------------------------------------------------------------------
 
 
+@extend_schema(tags=["distributors"])
 @extend_schema_view(
     list=extend_schema(summary="List distributors", responses={200: DistributorSerializer(many=True), 403: ERR}),
     retrieve=extend_schema(summary="Distributor detail", responses={200: DistributorSerializer, 404: ERR}),
@@ -213,6 +214,7 @@ class DistributorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 # --- reviews --------------------------------------------------------------------------
 
 
+@extend_schema(tags=["reviews"])
 @extend_schema_view(
     list=extend_schema(summary="List qualification reviews", responses={200: ReviewSerializer(many=True), 403: ERR}),
     retrieve=extend_schema(summary="Review with its decisions and current step",
@@ -245,8 +247,9 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         review = self.get_object()
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         return self._render(services.approve_review(review_id=review.pk, actor=request.user,
-                                                    comment=serializer.validated_data["comment"]))
+                                                    comment=data["comment"], step_id=data["step"]))
 
     @extend_schema(summary="Reject (a comment is required)", request=DecisionSerializer,
                    responses={200: ReviewSerializer, **TRANSITION_ERRORS})
@@ -255,14 +258,15 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         review = self.get_object()
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         return self._render(services.reject_review(review_id=review.pk, actor=request.user,
-                                                   comment=serializer.validated_data["comment"]))
+                                                   comment=data["comment"], step_id=data["step"]))
 
 
 # --- qualifications -------------------------------------------------------------------
 
 
-@extend_schema(parameters=[DISTRIBUTOR_PK])
+@extend_schema(parameters=[DISTRIBUTOR_PK], tags=["qualifications"])
 @extend_schema_view(
     list=extend_schema(summary="A distributor's qualifications",
                        responses={200: QualificationSerializer(many=True), 403: ERR, 404: ERR}),
@@ -320,7 +324,7 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Dis
 # --- contracts ------------------------------------------------------------------------
 
 
-@extend_schema(parameters=[DISTRIBUTOR_PK])
+@extend_schema(parameters=[DISTRIBUTOR_PK], tags=["contracts"])
 @extend_schema_view(
     list=extend_schema(summary="A distributor's contracts",
                        responses={200: ContractSerializer(many=True), 403: ERR, 404: ERR}),
@@ -397,7 +401,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Distribu
 # --- portal users ---------------------------------------------------------------------
 
 
-@extend_schema(parameters=[DISTRIBUTOR_PK])
+@extend_schema(parameters=[DISTRIBUTOR_PK], tags=["portal users"])
 @extend_schema_view(
     list=extend_schema(summary="A distributor's portal users",
                        responses={200: PortalUserSerializer(many=True), 403: ERR, 404: ERR}),

@@ -149,6 +149,11 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    step = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text=_("Id of the step being decided, as read from the review: if the review has moved on "
+                    "meanwhile (a double submit, two reviewers at once), the answer is 409 and nothing changes."),
+    )
 
 
 class QualificationSerializer(serializers.ModelSerializer):

@@ -27,6 +27,7 @@ class NotificationFilter(django_filters.FilterSet):
         fields = ["unread", "category"]
 
 
+@extend_schema(tags=["notifications"])
 @extend_schema_view(
     list=extend_schema(summary="My notifications, newest first"),
     retrieve=extend_schema(summary="One of my notifications",

@@ -289,6 +289,20 @@ def test_reject_needs_comment_and_returns_to_prospect(client, channel_manager):
     assert d.status == "prospect"
 
 
+def test_stale_step_is_409(client, channel_manager, admin_user):
+    d = DistributorFactory(status=Distributor.Status.PROSPECT, channel_manager=channel_manager)
+    post(client, f"/api/v1/distributors/{d.pk}/submit/", channel_manager)
+    review = Review.objects.get(distributor=d)
+    first_step = review.step_id
+    url = f"/api/v1/reviews/{review.pk}/approve/"
+    assert post(client, url, admin_user, {"step": first_step}).status_code == 200
+    # a double submit of the same decision does not approve step 2 as well
+    response = post(client, url, admin_user, {"step": first_step})
+    assert response.status_code == 409 and response.json()["error"]["code"] == "invalid_transition"
+    review.refresh_from_db()
+    assert review.status == "pending" and review.step_id != first_step and review.decisions.count() == 1
+
+
 def test_distributor_user_cannot_decide_own_review(client, distributor, dist_admin):
     review = Review.objects.create(distributor=distributor, kind="periodic")
     assert client.get(f"/api/v1/reviews/{review.pk}/", **bearer(dist_admin)).status_code == 200
