@@ -1,12 +1,18 @@
 """Forms of the distributor portal. They parse and check input; the services write."""
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from dms.accounts.roles import Role
 from dms.core import regions
 from dms.distributors.models import Qualification
 from dms.distributors.validators import normalize_uscc, validate_phone, validate_uscc
+
+
+def file_help():
+    return _("PDF, JPG or PNG, up to %(size)s.") % {"size": filesizeformat(settings.UPLOAD_MAX_BYTES)}
 
 
 class DateInput(forms.DateInput):
@@ -51,7 +57,6 @@ class QualificationUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("Scan or photo of the document"),
-        help_text=_("PDF, JPG or PNG."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
     replaces = forms.ModelChoiceField(
@@ -63,6 +68,7 @@ class QualificationUploadForm(forms.Form):
     def __init__(self, *args, replaceable, **kwargs):
         """``replaceable``: the distributor's own qualifications (built per request)."""
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = file_help()
         self.fields["replaces"].queryset = replaceable
         self.fields["replaces"].label_from_instance = self._replace_label
 
@@ -139,7 +145,7 @@ class RegisterForm(forms.Form):
         help_text=_("Leave empty if the licence has no end date."),
     )
     licence_file = forms.FileField(
-        label=_("Business licence scan or photo"), help_text=_("PDF, JPG or PNG."),
+        label=_("Business licence scan or photo"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )
 
@@ -149,6 +155,10 @@ class RegisterForm(forms.Form):
         "number": "licence_number", "valid_to": "licence_valid_to", "file": "licence_file",
         "parent": "parent_code", "region_code": "region_code",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["licence_file"].help_text = file_help()
 
     def clean_credit_code(self):
         code = normalize_uscc(self.cleaned_data["credit_code"])
