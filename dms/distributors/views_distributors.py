@@ -301,6 +301,8 @@ def distributor_detail(request, pk):
                        partial="timeline")
 
     today = timezone.localdate()
+    can_manage_users = account_services.can_manage_portal_users(user, distributor.pk)
+    show_users = can_manage_users or user.has_perm("distributors.change_distributor")
     context = {
         "nav": "distributors",
         "distributor": distributor,
@@ -310,11 +312,11 @@ def distributor_detail(request, pk):
         "reason_form": ReasonForm(),
         "children": distributor.children.select_related("tier").order_by("code"),
         "contacts": distributor.contacts.all(),
-        "portal_users": distributor.users.order_by("username"),
+        "portal_users": distributor.users.order_by("username") if show_users else None,
         "timeline": timeline,
         "timeline_page": timeline_page,
         "can_audit": can_audit,
-        "can_manage_users": account_services.can_manage_portal_users(user, distributor.pk),
+        "can_manage_users": can_manage_users,
     }
     if user.has_perm("distributors.view_qualification"):
         context["qualifications"] = distributor.qualifications.order_by("valid_to", "type")

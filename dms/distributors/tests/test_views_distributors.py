@@ -292,6 +292,7 @@ def test_warehouse_sees_no_documents_or_timeline(client, make_staff, distributor
     response = client.get(reverse("distributors:detail", args=[distributor.pk]))
     assert response.status_code == 200
     assert "qualifications" not in response.context and not response.context["can_audit"]
+    assert response.context["portal_users"] is None
     assert response.context["actions"] == []
 
 
