@@ -6,7 +6,8 @@ scope of a request is computed once, here, from the user:
 
 * administrators and brand-wide roles (sales operations, warehouse, finance): all
   distributors (``None``);
-* a channel manager: the distributors assigned to him (a list of ids);
+* a channel manager: the distributors assigned to him (filtered on the channel manager
+  column, so a distributor assigned to him during the request is in scope at once);
 * a distributor user: his own distributor (one id);
 * anyone else: nothing (an empty list).
 
@@ -19,7 +20,9 @@ from dms.accounts.roles import BRAND_WIDE_ROLES, Role
 
 
 def TenantManager(field: str = "distributor"):  # noqa: N802 - reads like a class
-    return ScopedManager(distributor=field)
+    """``field`` leads from the model to its distributor ("id" on Distributor itself)."""
+    manager_field = "channel_manager" if field == "id" else f"{field}__channel_manager"
+    return ScopedManager(distributor=field, manager=manager_field)
 
 
 def distributor_scope(user):
@@ -42,4 +45,9 @@ def distributor_scope(user):
 
 
 def user_scope(user):
-    return scope(distributor=distributor_scope(user))
+    """The request's scope: ``distributor`` and ``manager`` values (None = no restriction)."""
+    if user is not None and user.is_authenticated and not user.distributor_id and not user.is_superuser:
+        roles = user.role_names
+        if not roles & BRAND_WIDE_ROLES and Role.CHANNEL_MANAGER in roles:
+            return scope(distributor=None, manager=user.pk)
+    return scope(distributor=distributor_scope(user), manager=None)

@@ -6,7 +6,6 @@ channel manager's) answers 404 on every route, nested ones included: nested view
 look the parent distributor up first, before anything else is checked.
 """
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,7 +23,6 @@ from dms.accounts.models import User
 from dms.accounts.roles import BRAND_WIDE_ROLES, Role
 from dms.accounts.serializers import ErrorSerializer, PortalUserCreateSerializer, PortalUserSerializer
 from dms.core.files import serve_private_file
-from dms.core.scoping import user_scope
 
 from . import services
 from .filters import (
@@ -134,11 +132,8 @@ class DistributorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         return Distributor.objects.select_related("tier").prefetch_related("tags", "contacts")
 
     def _render(self, distributor, http_status=status.HTTP_200_OK):
-        # The scope is computed again: a distributor just created for (or moved to) this
-        # channel manager belongs to it now.
-        with user_scope(self.request.user):
-            return Response(DistributorSerializer(distributor, context=self.get_serializer_context()).data,
-                            status=http_status)
+        return Response(DistributorSerializer(distributor, context=self.get_serializer_context()).data,
+                        status=http_status)
 
     @extend_schema(summary="Create a distributor (status prospect)", request=DistributorWriteSerializer,
                    responses={201: DistributorSerializer, **ERRORS})
@@ -146,24 +141,13 @@ class DistributorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         serializer = DistributorWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.to_service_kwargs()
-        if not _sees_only_own(request.user):
-            distributor = services.create_distributor(actor=request.user, **data)
-            return self._render(distributor, status.HTTP_201_CREATED)
-        # A channel manager creates distributors he manages: any other would vanish from his scope.
-        manager = data.get("channel_manager")
-        if manager is not None and manager.pk != request.user.pk:
-            raise ValidationError({"channel_manager": [_("You can only create distributors that you manage.")]})
-        data["channel_manager"] = request.user
-        # His scope was computed before the new row existed, and create_distributor adds the
-        # contacts through the scoped manager; so they are added in the scope computed anew.
-        # (Once the service adds contacts to the instance it holds, this branch can go.)
-        contacts = data.pop("contacts", None) or []
-        with transaction.atomic():
-            distributor = services.create_distributor(actor=request.user, **data)
-            with user_scope(request.user):
-                for i, contact in enumerate(contacts):
-                    services.add_contact(distributor_id=distributor.pk, actor=request.user, is_primary=(i == 0),
-                                         **contact)
+        if _sees_only_own(request.user):
+            # A channel manager creates distributors he manages: any other would vanish from his scope.
+            manager = data.get("channel_manager")
+            if manager is not None and manager.pk != request.user.pk:
+                raise ValidationError({"channel_manager": [_("You can only create distributors that you manage.")]})
+            data["channel_manager"] = request.user
+        distributor = services.create_distributor(actor=request.user, **data)
         return self._render(distributor, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a distributor's profile", request=DistributorWriteSerializer,

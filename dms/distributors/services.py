@@ -78,7 +78,7 @@ def create_distributor(*, actor=None, contacts=None, tags=None, **data) -> Distr
         raise ValidationFailed(fields={"credit_code": [_("A distributor with this credit code already exists.")]}) from exc
     _set_tags(distributor, tags)
     for i, contact in enumerate(contacts or []):
-        add_contact(distributor_id=distributor.pk, is_primary=(i == 0), **contact)
+        _add_contact(distributor, {**contact, "is_primary": i == 0})
     return distributor
 
 
@@ -303,7 +303,10 @@ CONTACT_FIELDS = ["name", "title", "phone", "email", "is_primary"]
 
 @transaction.atomic
 def add_contact(*, distributor_id, actor=None, **data) -> Contact:
-    distributor = _lock(distributor_id)
+    return _add_contact(_lock(distributor_id), data)
+
+
+def _add_contact(distributor, data) -> Contact:
     contact = Contact(distributor=distributor, **{k: v for k, v in data.items() if k in CONTACT_FIELDS})
     if not distributor.contacts.exists():
         contact.is_primary = True

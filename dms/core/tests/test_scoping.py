@@ -1,7 +1,7 @@
 import pytest
 from django_scopes import ScopeError, scope
 
-from dms.core.scoping import distributor_scope
+from dms.core.scoping import distributor_scope, user_scope
 from dms.core.testing.factories import ContractFactory, DistributorFactory, UserFactory
 from dms.distributors.models import Contact, Contract, Distributor, Qualification, Review
 
@@ -26,7 +26,7 @@ def test_scopes_per_role(distributor, other_distributor, dist_admin, channel_man
         (nobody, set()),
     ]
     for user, expected in cases:
-        with scope(distributor=distributor_scope(user)):
+        with user_scope(user):
             assert set(Distributor.objects.values_list("pk", flat=True)) == expected
             assert set(Contract.objects.values_list("distributor_id", flat=True)) == expected
 
@@ -37,3 +37,14 @@ def test_superuser_sees_all(distributor, other_distributor):
     assert distributor_scope(root) is None
     assert distributor_scope(None) == []
     assert DistributorFactory  # factories importable
+
+
+@pytest.mark.django_db
+def test_a_distributor_assigned_during_the_request_is_in_the_managers_scope(channel_manager, other_distributor):
+    with user_scope(channel_manager):
+        assert not Distributor.objects.filter(pk=other_distributor.pk).exists()
+        Distributor.objects.filter(pk=other_distributor.pk)  # still out of scope
+        with scope(distributor=None, manager=None):
+            Distributor.objects.filter(pk=other_distributor.pk).update(channel_manager=channel_manager)
+        assert Distributor.objects.filter(pk=other_distributor.pk).exists()
+        assert Contract.objects.filter(distributor=other_distributor).count() == 0
