@@ -81,8 +81,9 @@ def _tune_filter_form(filterset, *, search_placeholder="", dates=(), hidden=("di
     form = filterset.form
     fields = form.fields
     for field in fields.values():
-        if isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
-            field.choices = [("", _("All")), *field.choices[1:]]
+        if getattr(field, "empty_label", None) is not None and hasattr(field.choices, "choices"):
+            field.empty_label = _("All")  # django-filter's ChoiceField adds it when choices are set
+            field.choices = field.choices.choices
     if dates:
         form.fields = fields = {**{k: v for k, v in fields.items() if k not in dates}, **{d: fields[d] for d in dates}}
     if "search" in fields:
