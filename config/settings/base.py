@@ -266,7 +266,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "dms.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_RATE", "6000/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_RATE", "6000/min"),
+        "auth_token": os.environ.get("API_SIGNIN_RATE", "60/min"),  # sign-in attempts per client address
+    },
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -278,6 +281,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ContractTypeEnum": "dms.distributors.models.Contract.Type",
+        "QualificationTypeEnum": "dms.distributors.models.Qualification.Type",
+        "DistributorStatusEnum": "dms.distributors.models.Distributor.Status",
+        "ContractStatusEnum": "dms.distributors.models.Contract.Status",
+        "ReviewStatusEnum": "dms.distributors.models.Review.Status",
+    },
 }
 
 # --- business settings ---------------------------------------------------------------

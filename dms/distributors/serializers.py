@@ -206,19 +206,8 @@ class VerifySerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
-@extend_schema_field({"allOf": [{"type": "string", "enum": Contract.Type.values}],
-                      "description": "Contract type: " + ", ".join(Contract.Type.values) + "."})
-class ContractTypeField(serializers.ChoiceField):
-    """The enum is wrapped in allOf so drf-spectacular does not turn it into a second
-    component named after "type" (qualifications have one), which collides and warns.
-    An ENUM_NAME_OVERRIDES entry in the settings would be the cleaner fix."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=Contract.Type.choices, **kwargs)
-
-
 class ContractSerializer(serializers.ModelSerializer):
-    type = ContractTypeField(read_only=True)
+    type = serializers.ChoiceField(choices=Contract.Type.choices, read_only=True)
     has_file = serializers.SerializerMethodField()
     file_url = serializers.SerializerMethodField()
     days_left = serializers.IntegerField(read_only=True)
@@ -249,7 +238,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
 
 class _ContractTermsSerializer(serializers.Serializer):
-    type = ContractTypeField(required=False)
+    type = serializers.ChoiceField(choices=Contract.Type.choices, required=False)
     territory = serializers.CharField(max_length=255, required=False, allow_blank=True)
     product_lines = serializers.CharField(max_length=255, required=False, allow_blank=True)
     annual_target_amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, allow_null=True)
