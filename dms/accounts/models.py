@@ -32,6 +32,13 @@ class User(AuditedModel, AbstractUser):
         verbose_name_plural = _("users")
         permissions = [("manage_portal_users", _("Can manage distributor portal users"))]
 
+    def get_full_name(self) -> str:
+        """Chinese names read family name first, without a space ("张伟")."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
     @cached_property
     def role_names(self) -> set[str]:
         return set(self.groups.values_list("name", flat=True))

@@ -27,6 +27,7 @@ def can_manage_portal_users(actor, distributor_id) -> bool:
 
 @transaction.atomic
 def create_portal_user(*, distributor_id, username, password, role, email="", first_name="", actor=None) -> User:
+    """Create a distributor user. Without a password, he is e-mailed a link to set one."""
     if actor is not None and not can_manage_portal_users(actor, distributor_id):
         raise NotAllowed()
     if role not in DISTRIBUTOR_ROLES:
@@ -51,6 +52,11 @@ def create_portal_user(*, distributor_id, username, password, role, email="", fi
         raise ValidationFailed(fields=exc.message_dict) from exc
     user.save()
     user.groups.add(Group.objects.get(name=role))
+    if not password and user.email:
+        # No password given: the user chooses one from an e-mailed link.
+        from .tasks import send_password_setup_email
+
+        transaction.on_commit(lambda: send_password_setup_email.delay(user.pk))
     return user
 
 

@@ -268,19 +268,15 @@ def _create_first_user(distributor):
     """On approval, create the distributor's first portal user (its administrator) and
     e-mail the primary contact a link to set the password."""
     from dms.accounts.services import create_portal_user
-    from dms.accounts.tasks import send_password_setup_email
 
     if distributor.users.exists():
         return None
     contact = distributor.primary_contact
-    user = create_portal_user(
+    return create_portal_user(
         distributor_id=distributor.pk, username=distributor.code.lower(), password=None,
         role="distributor_admin", email=contact.email if contact else "",
         first_name=contact.name if contact else "",
     )
-    if user.email:
-        transaction.on_commit(lambda: send_password_setup_email.delay(user.pk))
-    return user
 
 
 @transaction.atomic

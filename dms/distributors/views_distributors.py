@@ -11,7 +11,6 @@ from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -435,7 +434,6 @@ def portal_user_create(request, pk):
             form.add_error(None, str(exc.message))
         else:
             if not data["password"] and user.email:
-                transaction.on_commit(lambda: account_services.send_password_setup(user_id=user.pk))
                 messages.success(request, _("User %(u)s created; a link to choose a password was sent to %(e)s.")
                                  % {"u": user.username, "e": user.email})
             else:

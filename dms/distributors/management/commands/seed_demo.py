@@ -215,7 +215,7 @@ class Command(BaseCommand):
     def print_logins(self):
         lines = [
             "",
-            "Demo logins (password for all: %s)" % DEMO_PASSWORD,
+            f"Demo logins (password for all: {DEMO_PASSWORD})",
             "  admin      administrator (also /admin/)",
             "  cm_zhang   channel manager (cm_li, cm_wang too)",
             "  ops_chen   sales operations",
