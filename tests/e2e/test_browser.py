@@ -89,6 +89,7 @@ def test_staff_walks_the_back_office(browser, demo):
     visit(page, demo, "/backoffice/audit/", "backoffice-audit")
     visit(page, demo, "/notifications/", "backoffice-notifications")
     visit(page, demo, "/accounts/security/")
+    visit(page, demo, "/api/docs/", "api-docs")
     # search through the HTMX-refreshed list
     page.goto(f"{demo}/backoffice/distributors/")
     page.fill("input[name=search]", d.name[:4])
@@ -127,7 +128,7 @@ def test_distributor_walks_the_portal_on_a_phone(browser, demo):
 
 
 def test_english_switch(browser, demo):
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     watch = Watch(page)
     visit(page, demo, "/accounts/login/")
     assert "登录" in page.content()

@@ -2,7 +2,6 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
-from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -30,7 +29,8 @@ def money(value):
     if value in (None, ""):
         return ""
     symbol = "¥" if settings.CURRENCY == "CNY" else settings.CURRENCY + " "
-    return symbol + number_format(Decimal(value), 2, force_grouping=True)
+    amount = Decimal(value)
+    return f"{'-' if amount < 0 else ''}{symbol}{abs(amount):,.2f}"
 
 
 @register.simple_tag(takes_context=True)
