@@ -30,6 +30,7 @@ lint: $(STAMP)
 ## Re-extract and compile the translation catalogs (needs GNU gettext).
 messages: $(STAMP)
 	DMS_DEV=1 $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python scripts/complete_en_catalog.py
 	DMS_DEV=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 screenshots: $(STAMP)
