@@ -195,7 +195,10 @@ def qualification_verify(request, pk):
     distributor's page (or to a safe ``next``)."""
     qualification = get_object_or_404(Qualification.objects.select_related("distributor", "verified_by"), pk=pk)
     back = _detail_url(qualification.distributor_id, "qualifications")
-    form = VerifyQualificationForm(request.POST or None)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and "decision" not in data and "action" in data:
+        data["decision"] = data["action"]  # also accept action=approve|reject
+    form = VerifyQualificationForm(data)
     if request.method == "POST":
         if not form.is_valid():
             messages.error(request, _("Choose whether to verify or reject the document."))

@@ -201,7 +201,9 @@ def test_inline_verify_returns_to_a_safe_next_only(client, channel_manager, dist
     q.refresh_from_db()
     assert q.verification_status == "rejected"
     back = reverse("distributors:qualifications") + "?quick=pending"
-    assert client.post(url, {"decision": "approve", "next": back})["Location"] == back
+    assert client.post(url, {"action": "approve", "next": back})["Location"] == back
+    q.refresh_from_db()
+    assert q.verification_status == "verified"
 
 
 def test_qualification_download(client, channel_manager, distributor, other_distributor, make_staff):
