@@ -16,11 +16,13 @@ $BIN/python manage.py seed_demo
 
 # Celery worker + embedded beat. Without CELERY_BROKER_URL the broker is kombu's filesystem
 # transport under var/celery/ (no broker process needed).
-$BIN/celery -A config worker --beat --loglevel=WARNING --concurrency=1 \
-  --schedule="var/celerybeat-schedule" --pidfile= &
+mkdir -p var/log
+$BIN/celery -A config worker --beat --loglevel=INFO --concurrency=1 \
+  --schedule="var/celerybeat-schedule" --pidfile= >> var/log/worker.log 2>&1 &
 CELERY_PID=$!
 trap 'kill $CELERY_PID 2>/dev/null || true; wait $CELERY_PID 2>/dev/null || true' EXIT INT TERM
 
+echo "Celery worker + beat running; its log (and the console e-mails) in var/log/worker.log"
 echo "Serving on http://127.0.0.1:${PORT}/  (Ctrl-C to stop)"
 $BIN/gunicorn config.wsgi:application --bind "127.0.0.1:${PORT}" --workers "${WEB_WORKERS:-2}" \
   --access-logfile - --log-level warning &

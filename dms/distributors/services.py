@@ -448,7 +448,11 @@ def create_contract(*, distributor_id, actor=None, signed_file=None, activate=Fa
         signed_file.name = f"signed.{ext}"
         contract.signed_file = signed_file
     _full_clean(contract, exclude=["distributor", "signed_file", "previous"])
-    contract.save()
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError as exc:  # the scoped uniqueness check cannot see other distributors' contracts
+        raise ValidationFailed(fields={"number": [_("A contract with this number already exists.")]}) from exc
     if activate:
         _contract_transition(contract, Contract.Status.ACTIVE)
     return contract

@@ -238,3 +238,15 @@ def test_registration_creates_pending_review_applicant():
         services.register_applicant(name="X", credit_code=make_credit_code(10), contact={"name": "a"},
                                     parent_code="NOPE")
     assert "parent_code" in err.value.fields
+
+
+@pytest.mark.django_db
+def test_duplicate_contract_number_in_another_scope_is_a_field_error(distributor, other_distributor, channel_manager):
+    from dms.core.scoping import user_scope
+
+    services.create_contract(distributor_id=other_distributor.pk, number="HT-DUP", start_date=dt.date(2026, 1, 1),
+                             end_date=dt.date(2026, 12, 31))
+    with user_scope(channel_manager), pytest.raises(ValidationFailed) as err:
+        services.create_contract(distributor_id=distributor.pk, number="HT-DUP", start_date=dt.date(2026, 1, 1),
+                                 end_date=dt.date(2026, 12, 31))
+    assert "number" in err.value.fields
