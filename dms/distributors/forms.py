@@ -1,14 +1,13 @@
 """Back-office forms for distributors, contacts and portal users.
 
 Forms only parse input; the services validate the business rules and their
-``ValidationFailed.fields`` are put back onto the form with ``apply_errors``.
+``ValidationFailed.fields`` are put back onto the form with ``dms.core.forms.apply_service_errors``.
 Querysets are built in ``__init__`` (per request, inside the tenant scope).
 """
 
 import re
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -30,22 +29,6 @@ def split_tags(value: str) -> list[str]:
             seen.add(name.lower())
             out.append(name)
     return out
-
-
-def apply_errors(form, exc, field_map=None):
-    """Put a service's ValidationFailed onto the form: known fields on the field, the
-    rest (and the message when there are no fields) at the top."""
-    field_map = field_map or {}
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
-        return
-    for key, messages in exc.fields.items():
-        name = field_map.get(key, key)
-        msgs = messages if isinstance(messages, list | tuple) else [messages]
-        if name in form.fields and name not in (form.errors or {}):
-            form.add_error(name, [str(m) for m in msgs])
-        elif name == NON_FIELD_ERRORS or name not in form.fields:
-            form.add_error(None, [str(m) for m in msgs])
 
 
 def region_levels(code: str) -> list[dict]:

@@ -24,15 +24,6 @@ class DocumentFileInput(forms.FileInput):
         super().__init__(attrs={"accept": DOCUMENT_ACCEPT, **(attrs or {})})
 
 
-def apply_service_errors(form, exc):
-    """Show a service's ValidationFailed field errors on the form (unknown fields on top)."""
-    for field, errors in (exc.fields or {}).items():
-        for error in errors if isinstance(errors, list | tuple) else [errors]:
-            form.add_error(field if field in form.fields else None, str(error))
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
-
-
 class DateRangeMixin:
     start_field = "valid_from"
     end_field = "valid_to"

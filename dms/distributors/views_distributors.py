@@ -32,6 +32,7 @@ from dms.audit.models import AuditLog
 from dms.core import regions
 from dms.core.errors import DomainError, InvalidTransition, ValidationFailed
 from dms.core.excel import XLSX, read_xlsx, safe_cell, xlsx_response
+from dms.core.forms import apply_service_errors
 from dms.core.permissions import staff_view
 from dms.core.scoping import distributor_scope
 
@@ -43,7 +44,6 @@ from .forms import (
     ImportForm,
     PortalUserForm,
     ReasonForm,
-    apply_errors,
     channel_managers,
 )
 from .models import Contact, Distributor, Review, Tag, Tier
@@ -154,7 +154,7 @@ def distributor_create(request):
         try:
             distributor = services.create_distributor(actor=request.user, **form.service_kwargs())
         except ValidationFailed as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Distributor %(d)s created.") % {"d": distributor})
             scope = distributor_scope(request.user)
@@ -173,7 +173,7 @@ def distributor_edit(request, pk):
         try:
             services.update_distributor(distributor_id=distributor.pk, actor=request.user, **form.service_kwargs())
         except ValidationFailed as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("distributors:detail", pk=distributor.pk)
@@ -376,7 +376,7 @@ def contact_create(request, pk):
         try:
             services.add_contact(distributor_id=distributor.pk, actor=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Contact added."))
             return redirect(_detail_url(distributor.pk, CONTACT_SECTION))
@@ -393,7 +393,7 @@ def contact_edit(request, pk):
         try:
             services.update_contact(contact_id=contact.pk, actor=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Contact saved."))
             return redirect(_detail_url(contact.distributor_id, CONTACT_SECTION))
@@ -429,7 +429,7 @@ def portal_user_create(request, pk):
                 role=data["role"], email=data["email"], first_name=data["first_name"], actor=request.user,
             )
         except ValidationFailed as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         except DomainError as exc:
             form.add_error(None, str(exc.message))
         else:
@@ -512,7 +512,7 @@ def distributor_import(request):
         try:
             _headers, rows = read_xlsx(form.cleaned_data["file"])
         except ValidationFailed as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             result = importer.import_distributors(rows, actor=request.user)
             if result.ok:

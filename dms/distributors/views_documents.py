@@ -23,6 +23,7 @@ from dms.audit.selectors import history_for
 from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.files import serve_private_file
+from dms.core.forms import apply_service_errors
 from dms.core.permissions import staff_view
 
 from . import services
@@ -33,7 +34,6 @@ from .forms_documents import (
     QualificationForm,
     ReviewDecisionForm,
     VerifyQualificationForm,
-    apply_service_errors,
 )
 from .models import Contract, Distributor, Qualification, Review, ReviewStep
 

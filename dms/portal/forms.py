@@ -22,21 +22,6 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def add_service_errors(form, exc, field_map=None):
-    """Show a service's ValidationFailed on the form: each field error on the matching
-    form field (through ``field_map``), anything else above the form."""
-    field_map = field_map or {}
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
-        return
-    for name, errors in exc.fields.items():
-        target = field_map.get(name, name)
-        if target not in form.fields:
-            target = None
-        for error in errors if isinstance(errors, list | tuple) else [errors]:
-            form.add_error(target, str(error))
-
-
 class ContactForm(forms.Form):
     title = forms.CharField(label=_("Job title"), max_length=64, required=False)
     phone = forms.CharField(

@@ -22,13 +22,14 @@ from dms.accounts.roles import Role
 from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.files import serve_private_file
+from dms.core.forms import apply_service_errors
 from dms.core.permissions import portal_view
 from dms.distributors import services
 from dms.distributors.filters import ContractFilter, QualificationFilter, order_by_param
 from dms.distributors.models import Contact, Contract, Distributor, Qualification, Review
 from dms.notifications.models import Notification
 
-from .forms import ContactForm, PortalUserForm, QualificationUploadForm, RegisterForm, add_service_errors
+from .forms import ContactForm, PortalUserForm, QualificationUploadForm, RegisterForm
 
 PER_PAGE = 20
 QUALIFICATION_SOON_DAYS = 30
@@ -142,7 +143,7 @@ def contact_edit(request, pk):
         try:
             services.update_contact(contact_id=contact.pk, actor=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Contact %(name)s updated.") % {"name": contact.name})
             return redirect("portal:profile")
@@ -214,7 +215,7 @@ def qualification_upload(request):
         try:
             services.add_qualification(distributor_id=distributor_id, actor=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Document uploaded. Your channel manager will verify it."))
             return redirect("portal:qualifications")
@@ -296,7 +297,7 @@ def user_create(request):
                 role=d["role"], email=d["email"], first_name=d["first_name"], actor=request.user,
             )
         except ValidationFailed as exc:
-            add_service_errors(form, exc, {"password": "password1"})
+            apply_service_errors(form, exc, {"password": "password1"})
         except DomainError as exc:
             form.add_error(None, str(exc.message))
         else:
@@ -333,7 +334,7 @@ def register(request):
         try:
             services.register_applicant(**form.service_kwargs())
         except ValidationFailed as exc:
-            add_service_errors(form, exc, RegisterForm.SERVICE_FIELDS)
+            apply_service_errors(form, exc, RegisterForm.SERVICE_FIELDS)
         except DomainError as exc:
             form.add_error(None, str(exc.message))
         else:
