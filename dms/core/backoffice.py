@@ -56,7 +56,7 @@ def _review_stats(today):
 
 def _qualification_stats(today):
     from dms.distributors.models import Qualification
-    from dms.distributors.views_documents import QUALIFICATION_EXPIRING_DAYS, qualification_quick_q
+    from dms.distributors.selectors import QUALIFICATION_EXPIRING_DAYS, qualification_quick_q
 
     counts = Qualification.objects.aggregate(**{
         name: Count("pk", filter=qualification_quick_q(name, today)) for name in ("expiring", "expired", "pending")
@@ -69,7 +69,7 @@ def _qualification_stats(today):
 
 def _contract_stats(today):
     from dms.distributors.models import Contract
-    from dms.distributors.views_documents import CONTRACT_EXPIRING_DAYS, contract_quick_q
+    from dms.distributors.selectors import CONTRACT_EXPIRING_DAYS, contract_quick_q
 
     counts = Contract.objects.aggregate(
         active=Count("pk", filter=Q(status=Contract.Status.ACTIVE)),

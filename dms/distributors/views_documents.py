@@ -4,13 +4,12 @@ Every query runs inside the request's tenant scope (a channel manager sees only 
 distributors); every write is one service call.
 """
 
-import datetime as dt
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,43 +35,12 @@ from .forms_documents import (
     VerifyQualificationForm,
 )
 from .models import Contract, Distributor, Qualification, Review, ReviewStep
+from .selectors import CONTRACT_EXPIRING_DAYS, QUALIFICATION_EXPIRING_DAYS, contract_quick_q, qualification_quick_q
 
 PAGE_SIZE = 20
-QUALIFICATION_EXPIRING_DAYS = 30
-CONTRACT_EXPIRING_DAYS = 60
 
 
 # --- shared helpers ------------------------------------------------------------------
-
-
-def qualification_quick_q(name: str, today: dt.date | None = None) -> Q | None:
-    """The quick filters of the qualification list (also counted on the dashboard).
-
-    "Expiring" and "expired" look at current documents only: verified and not replaced
-    by a later verified one (what the distributor's expiry flag looks at)."""
-    today = today or timezone.localdate()
-    verified = Qualification.Verification.VERIFIED
-    current = Q(verification_status=verified) & ~Q(
-        pk__in=Qualification.objects.filter(verification_status=verified, replaces__isnull=False).values("replaces_id")
-    )
-    if name == "expiring":
-        return current & Q(valid_to__gte=today, valid_to__lte=today + dt.timedelta(days=QUALIFICATION_EXPIRING_DAYS))
-    if name == "expired":
-        return current & Q(valid_to__lt=today)
-    if name == "pending":
-        return Q(verification_status=Qualification.Verification.PENDING)
-    return None
-
-
-def contract_quick_q(name: str, today: dt.date | None = None) -> Q | None:
-    """The quick filters of the contract list (also counted on the dashboard)."""
-    today = today or timezone.localdate()
-    active = Contract.Status.ACTIVE
-    if name == "expiring":
-        return Q(status=active, end_date__gte=today, end_date__lte=today + dt.timedelta(days=CONTRACT_EXPIRING_DAYS))
-    if name == "expired":
-        return Q(status=Contract.Status.EXPIRED) | Q(status=active, end_date__lt=today)
-    return None
 
 
 def _tune_filter_form(filterset, *, search_placeholder="", dates=(), hidden=("distributor",)):
