@@ -146,9 +146,9 @@ def _admins():
     return list(User.objects.filter(is_active=True, distributor__isnull=True, groups__name="admin"))
 
 
-def _notify_distributor(distributor, title, body="", url=""):
+def _notify_distributor(distributor, title, body="", url="", category=Category.ACCOUNT):
     users = _distributor_users(distributor) + [distributor.channel_manager]
-    notify(users, category=Category.ACCOUNT, title=title, body=body, url=url)
+    notify(users, category=category, title=title, body=body, url=url)
 
 
 @transaction.atomic
@@ -237,7 +237,7 @@ def approve_review(*, review_id, actor, comment="", step_id=None) -> Review:
     if review.kind == Review.Kind.ONBOARDING:
         _transition(distributor, Distributor.Status.ACTIVE, actor=actor)
         _create_first_user(distributor)
-    _notify_distributor(distributor, _("Qualification review approved"), comment)
+    _notify_distributor(distributor, _("Qualification review approved"), comment, category=Category.REVIEW)
     return review
 
 
@@ -260,7 +260,7 @@ def reject_review(*, review_id, actor, comment, step_id=None) -> Review:
     else:
         distributor.qualification_flag = True
         distributor.save(update_fields=["qualification_flag", "updated_at"])
-    _notify_distributor(distributor, _("Qualification review rejected"), comment)
+    _notify_distributor(distributor, _("Qualification review rejected"), comment, category=Category.REVIEW)
     return review
 
 
@@ -384,6 +384,7 @@ def verify_qualification(*, qualification_id, actor, approve: bool, comment="") 
         qualification.distributor,
         (_("Qualification verified: %(q)s") if approve else _("Qualification rejected: %(q)s")) % {"q": qualification},
         comment,
+        category=Category.QUALIFICATION,
     )
     return qualification
 
