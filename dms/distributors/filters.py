@@ -89,6 +89,7 @@ class ContractFilter(django_filters.FilterSet):
 
 
 class ReviewFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=Review.Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=Review.Kind.choices, label=_("Kind"))
     distributor = django_filters.NumberFilter(field_name="distributor_id", label=_("Distributor"))
@@ -96,7 +97,11 @@ class ReviewFilter(django_filters.FilterSet):
 
     class Meta:
         model = Review
-        fields = ["status", "kind", "distributor", "overdue"]
+        fields = ["search", "status", "kind", "distributor", "overdue"]
+
+    def filter_search(self, qs, name, value):
+        v = value.strip()
+        return qs.filter(Q(distributor__name__icontains=v) | Q(distributor__code__icontains=v)) if v else qs
 
     def filter_overdue(self, qs, name, value):
         from django.utils import timezone

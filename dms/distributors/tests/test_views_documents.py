@@ -513,3 +513,14 @@ def test_review_of_another_managers_distributor_is_404(client, channel_manager, 
     assert client.post(url, {"action": "approve"}).status_code == 404
     review.refresh_from_db()
     assert review.status == Review.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_review_list_searches_by_distributor(client, admin_user):
+    a = DistributorFactory(status="prospect", name="搜索目标商贸")
+    b = DistributorFactory(status="prospect", name="其他商行")
+    for d in (a, b):
+        services.submit_distributor(distributor_id=d.pk)
+    client.force_login(admin_user)
+    page = client.get("/backoffice/distributors/reviews/", {"search": "搜索目标"}).content.decode()
+    assert "搜索目标商贸" in page and "其他商行" not in page
