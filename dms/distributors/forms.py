@@ -162,7 +162,7 @@ class DistributorForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=_("Full name"), max_length=64)
     title = forms.CharField(label=_("Job title"), max_length=64, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False, validators=[validate_phone])
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -179,7 +179,7 @@ class PortalUserForm(forms.Form):
         (Role.DISTRIBUTOR_STAFF.value, Role.DISTRIBUTOR_STAFF.label),
     ]
     username = forms.CharField(label=_("User name"), max_length=150)
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False,
                              help_text=_("Without a password, a link to choose one is sent to this address."))
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=Role.DISTRIBUTOR_STAFF.value)

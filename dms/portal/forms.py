@@ -76,7 +76,7 @@ class PortalUserForm(forms.Form):
         help_text=_("Used to log in. Letters, digits and @ . + - _ only."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
-    first_name = forms.CharField(label=_("Name"), max_length=150)
+    first_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(
         label=_("Role"),
