@@ -26,6 +26,16 @@ from dms.distributors.models import Contact, Distributor, Tag
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the page text in English (the source language)."""
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 LIST = reverse("distributors:list")
 CREATE = reverse("distributors:create")
 IMPORT = reverse("distributors:import")
