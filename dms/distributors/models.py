@@ -132,7 +132,9 @@ class Distributor(AuditedModel):
 
 
 class Contact(AuditedModel):
-    distributor = models.ForeignKey(Distributor, on_delete=models.CASCADE, related_name="contacts")
+    distributor = models.ForeignKey(
+        Distributor, verbose_name=_("distributor"), on_delete=models.CASCADE, related_name="contacts"
+    )
     name = models.CharField(_("name"), max_length=64)
     title = models.CharField(_("job title"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
@@ -173,7 +175,9 @@ class Qualification(AuditedModel):
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
 
-    distributor = models.ForeignKey(Distributor, on_delete=models.CASCADE, related_name="qualifications")
+    distributor = models.ForeignKey(
+        Distributor, verbose_name=_("distributor"), on_delete=models.CASCADE, related_name="qualifications"
+    )
     type = models.CharField(_("type"), max_length=32, choices=Type.choices)
     number = models.CharField(_("number"), max_length=64)
     issuer = models.CharField(_("issuer"), max_length=128, blank=True)
@@ -254,7 +258,9 @@ class Review(AuditedModel):
 
     Kind = ReviewStep.Kind
 
-    distributor = models.ForeignKey(Distributor, on_delete=models.CASCADE, related_name="reviews")
+    distributor = models.ForeignKey(
+        Distributor, verbose_name=_("distributor"), on_delete=models.CASCADE, related_name="reviews"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     step = models.ForeignKey(
@@ -325,7 +331,9 @@ class Contract(AuditedModel):
         Status.RENEWED: set(),
     }
 
-    distributor = models.ForeignKey(Distributor, on_delete=models.CASCADE, related_name="contracts")
+    distributor = models.ForeignKey(
+        Distributor, verbose_name=_("distributor"), on_delete=models.CASCADE, related_name="contracts"
+    )
     number = models.CharField(_("contract number"), max_length=32, unique=True)
     type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.DISTRIBUTION)
     start_date = models.DateField(_("start date"))
