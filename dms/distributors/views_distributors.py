@@ -34,7 +34,6 @@ from dms.core.errors import DomainError, InvalidTransition, ValidationFailed
 from dms.core.excel import XLSX, read_xlsx, safe_cell, xlsx_response
 from dms.core.forms import apply_service_errors
 from dms.core.permissions import staff_view
-from dms.core.scoping import distributor_scope
 
 from . import importer, services
 from .filters import DISTRIBUTOR_ORDERING, DistributorFilter, order_by_param
@@ -157,8 +156,7 @@ def distributor_create(request):
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Distributor %(d)s created.") % {"d": distributor})
-            scope = distributor_scope(request.user)
-            if scope is not None and distributor.pk not in scope:
+            if not Distributor.objects.filter(pk=distributor.pk).exists():  # outside the request's scope
                 messages.info(request, _("It is assigned to another channel manager, so it is not in your list."))
                 return redirect("distributors:list")
             return redirect("distributors:detail", pk=distributor.pk)
