@@ -35,3 +35,7 @@ messages: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
+
+## Server-side cost of the main pages and API calls on the demo data (writes docs/bench-pages.md).
+bench: $(STAMP)
+	$(BIN)/python bench/pages.py
