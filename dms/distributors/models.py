@@ -184,14 +184,15 @@ class Qualification(AuditedModel):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=private_upload_path, blank=True)
-    original_filename = models.CharField(max_length=255, blank=True)
+    original_filename = models.CharField(_("file name"), max_length=255, blank=True)
     verification_status = models.CharField(
         _("verification"), max_length=16, choices=Verification.choices, default=Verification.PENDING
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
-    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verification_comment = models.CharField(_("comment"), max_length=255, blank=True)
     replaces = models.ForeignKey(
         "self", verbose_name=_("replaces"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -268,7 +269,8 @@ class Review(AuditedModel):
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -348,7 +350,7 @@ class Contract(AuditedModel):
     deposit_amount = models.DecimalField(_("deposit"), max_digits=18, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     signed_file = models.FileField(_("signed file"), upload_to=private_upload_path, blank=True)
-    original_filename = models.CharField(max_length=255, blank=True)
+    original_filename = models.CharField(_("file name"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     previous = models.OneToOneField(
         "self",
@@ -359,7 +361,8 @@ class Contract(AuditedModel):
         related_name="renewal",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
