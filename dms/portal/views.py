@@ -27,13 +27,12 @@ from dms.core.permissions import portal_view
 from dms.distributors import services
 from dms.distributors.filters import ContractFilter, QualificationFilter, order_by_param
 from dms.distributors.models import Contact, Contract, Distributor, Qualification, Review
+from dms.distributors.selectors import CONTRACT_EXPIRING_DAYS, QUALIFICATION_EXPIRING_DAYS
 from dms.notifications.models import Notification
 
 from .forms import ContactForm, PortalUserForm, QualificationUploadForm, RegisterForm
 
 PER_PAGE = 20
-QUALIFICATION_SOON_DAYS = 30
-CONTRACT_SOON_DAYS = 60
 
 
 def _distributor(request):
@@ -77,7 +76,7 @@ def dashboard(request):
     )
     renewing = set(pending.exclude(replaces=None).values_list("replaces_id", flat=True))
     expiring_q = [
-        q for q in current.filter(valid_to__gte=today, valid_to__lte=today + dt.timedelta(days=QUALIFICATION_SOON_DAYS))
+        q for q in current.filter(valid_to__gte=today, valid_to__lte=today + dt.timedelta(days=QUALIFICATION_EXPIRING_DAYS))
         .order_by("valid_to")
     ]
     for q in expiring_q:
@@ -87,7 +86,7 @@ def dashboard(request):
         q.renewal_pending = q.pk in renewing
     active_contracts = Contract.objects.filter(distributor_id=distributor.pk, status=Contract.Status.ACTIVE)
     expiring_c = list(
-        active_contracts.filter(end_date__lte=today + dt.timedelta(days=CONTRACT_SOON_DAYS)).order_by("end_date")
+        active_contracts.filter(end_date__lte=today + dt.timedelta(days=CONTRACT_EXPIRING_DAYS)).order_by("end_date")
     )
     open_reviews = list(Review.objects.filter(distributor_id=distributor.pk, status=Review.Status.PENDING))
     unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
@@ -106,8 +105,8 @@ def dashboard(request):
         },
         "latest_unread": list(unread[:5]),
         "is_admin": _is_distributor_admin(request.user),
-        "soon_q": QUALIFICATION_SOON_DAYS,
-        "soon_c": CONTRACT_SOON_DAYS,
+        "soon_q": QUALIFICATION_EXPIRING_DAYS,
+        "soon_c": CONTRACT_EXPIRING_DAYS,
     }
     context["has_alerts"] = bool(
         distributor.qualification_flag or expired_q or expiring_q or expiring_c or open_reviews
