@@ -35,7 +35,12 @@ class Watch:
         self.problems = []
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("response", lambda r: r.status >= 500 and self.problems.append(f"{r.status} {r.url}"))
+        page.on("response", self.on_response)
+
+    def on_response(self, r):
+        # server errors anywhere; a missing script, style, image or font on any page
+        if r.status >= 500 or (r.status >= 400 and r.request.resource_type != "document"):
+            self.problems.append(f"{r.status} {r.url}")
 
     def check(self):
         assert self.problems == [], self.problems
@@ -90,6 +95,9 @@ def test_staff_walks_the_back_office(browser, demo):
     visit(page, demo, "/notifications/", "backoffice-notifications")
     visit(page, demo, "/accounts/security/")
     visit(page, demo, "/api/docs/", "api-docs")
+    visit(page, demo, "/admin/")
+    visit(page, demo, "/admin/notifications/reminderrule/", "admin-reminder-rules")
+    visit(page, demo, "/admin/notifications/reminderrule/1/change/")
     # search through the HTMX-refreshed list
     page.goto(f"{demo}/backoffice/distributors/")
     page.fill("input[name=search]", d.name[:4])
