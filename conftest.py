@@ -79,3 +79,12 @@ def _reference_data_in_transactional_tests(request):
         request.getfixturevalue("transactional_db")
         _ensure_reference_data()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and other cached state never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

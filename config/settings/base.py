@@ -140,7 +140,9 @@ AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dms.accounts.views.lockout_response"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+# Reverse proxies in front of the app: the client address is taken from X-Forwarded-For.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_ENABLE_ADMIN = False
 
 OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "DMS")
@@ -294,7 +296,7 @@ SPECTACULAR_SETTINGS = {
 # --- business settings ---------------------------------------------------------------
 # Qualification review steps and reminder rules are data (editable in the admin);
 # these are only the defaults the migrations create.
-CONTRACT_REMINDER_DAYS = [int(d) for d in env_list("CONTRACT_REMINDER_DAYS", "60,30,7")]
+REGISTRATION_LIMIT_PER_HOUR = int(os.environ.get("REGISTRATION_LIMIT_PER_HOUR", "5"))  # per client address
 
 LOGGING = {
     "version": 1,

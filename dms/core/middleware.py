@@ -1,8 +1,16 @@
+from django.conf import settings
+
 from dms.core.context import acting_as
 from dms.core.scoping import user_scope
 
 
 def client_ip(request):
+    """The client's address: REMOTE_ADDR, or with PROXY_COUNT proxies in front, the address
+    the outermost trusted proxy saw (counted from the right of X-Forwarded-For)."""
+    if settings.PROXY_COUNT:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= settings.PROXY_COUNT:
+            return forwarded[-settings.PROXY_COUNT]
     return request.META.get("REMOTE_ADDR")
 
 

@@ -6,6 +6,7 @@ scope (one distributor) limits every tenant query, so another distributor's id i
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -23,7 +24,9 @@ from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.files import serve_private_file
 from dms.core.forms import apply_service_errors
+from dms.core.middleware import client_ip
 from dms.core.permissions import portal_view
+from dms.core.ratelimit import allow
 from dms.distributors import services
 from dms.distributors.filters import ContractFilter, QualificationFilter, order_by_param
 from dms.distributors.models import Contact, Contract, Distributor, Qualification, Review
@@ -329,6 +332,10 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = RegisterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not allow(f"register:{client_ip(request)}", settings.REGISTRATION_LIMIT_PER_HOUR,
+                                              3600):
+        messages.error(request, _("Too many applications from your network in the last hour. Please try again later."))
+        return render(request, "portal/register.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             services.register_applicant(**form.service_kwargs())

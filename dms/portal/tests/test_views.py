@@ -405,3 +405,25 @@ def test_profile_does_not_show_another_distributors_contacts(client, dist_staff,
     client.force_login(dist_staff)
     assert "外人" not in client.get(reverse("portal:profile")).content.decode()
 
+
+
+@pytest.mark.django_db
+def test_registration_is_rate_limited_per_address(client, settings):
+    settings.REGISTRATION_LIMIT_PER_HOUR = 2
+    for _ in range(2):
+        assert client.post("/portal/register/", {}, REMOTE_ADDR="198.51.100.9").status_code == 200  # form errors
+    response = client.post("/portal/register/", {}, REMOTE_ADDR="198.51.100.9")
+    assert response.status_code == 429
+    assert client.post("/portal/register/", {}, REMOTE_ADDR="198.51.100.10").status_code == 200
+
+
+def test_client_ip_behind_proxies(rf, settings):
+    from dms.core.middleware import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.1, 10.0.0.1", REMOTE_ADDR="10.0.0.2")
+    settings.PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.PROXY_COUNT = 1
+    assert client_ip(request) == "10.0.0.1"
+    settings.PROXY_COUNT = 2
+    assert client_ip(request) == "203.0.113.1"
