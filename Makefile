@@ -33,8 +33,10 @@ messages: $(STAMP)
 	$(BIN)/python scripts/complete_en_catalog.py
 	DMS_DEV=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
+## Walk the pages in Chromium and save the screenshots in docs/screenshots/.
 screenshots: $(STAMP)
-	$(BIN)/python scripts/screenshots.py
+	@scripts/ensure-system-packages.sh
+	SCREENSHOTS=1 $(BIN)/pytest -p no:xdist -q tests/e2e
 
 ## Server-side cost of the main pages and API calls on the demo data (writes docs/bench-pages.md).
 bench: $(STAMP)
