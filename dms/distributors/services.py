@@ -57,6 +57,16 @@ def _distributor_users(distributor):
     return list(distributor.users.filter(is_active=True))
 
 
+def _save_distributor(distributor):
+    """Save; a duplicate credit code in another scope (which the scoped uniqueness check
+    cannot see) becomes a field error, not a server error."""
+    try:
+        with transaction.atomic():
+            distributor.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(fields={"credit_code": [_("A distributor with this credit code already exists.")]}) from exc
+
+
 @transaction.atomic
 def create_distributor(*, actor=None, contacts=None, tags=None, **data) -> Distributor:
     """Create a distributor in status ``prospect`` with a generated code."""
@@ -71,11 +81,7 @@ def create_distributor(*, actor=None, contacts=None, tags=None, **data) -> Distr
     _check_parent(distributor)
     distributor.code = f"D{next_value('distributor'):05d}"
     distributor.status_changed_at = timezone.now()
-    try:
-        with transaction.atomic():
-            distributor.save()
-    except IntegrityError as exc:
-        raise ValidationFailed(fields={"credit_code": [_("A distributor with this credit code already exists.")]}) from exc
+    _save_distributor(distributor)
     _set_tags(distributor, tags)
     for i, contact in enumerate(contacts or []):
         _add_contact(distributor, {**contact, "is_primary": i == 0})
@@ -90,7 +96,7 @@ def update_distributor(*, distributor_id, actor=None, tags=None, **data) -> Dist
             setattr(distributor, key, normalize_uscc(value) if key == "credit_code" else value)
     _full_clean(distributor)
     _check_parent(distributor)
-    distributor.save()
+    _save_distributor(distributor)
     _set_tags(distributor, tags)
     return distributor
 

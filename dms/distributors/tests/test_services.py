@@ -250,3 +250,18 @@ def test_duplicate_contract_number_in_another_scope_is_a_field_error(distributor
         services.create_contract(distributor_id=distributor.pk, number="HT-DUP", start_date=dt.date(2026, 1, 1),
                                  end_date=dt.date(2026, 12, 31))
     assert "number" in err.value.fields
+
+
+@pytest.mark.django_db
+def test_duplicate_credit_code_outside_the_managers_scope_is_a_field_error(distributor, other_distributor,
+                                                                           channel_manager):
+    from dms.core.scoping import user_scope
+
+    with user_scope(channel_manager):
+        with pytest.raises(ValidationFailed) as err:
+            services.create_distributor(name="Dup", credit_code=other_distributor.credit_code, tier=1,
+                                        channel_manager=channel_manager)
+        assert "credit_code" in err.value.fields
+        with pytest.raises(ValidationFailed) as err:
+            services.update_distributor(distributor_id=distributor.pk, credit_code=other_distributor.credit_code)
+        assert "credit_code" in err.value.fields
