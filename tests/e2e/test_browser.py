@@ -147,3 +147,71 @@ def test_english_switch(browser, demo):
     visit(page, demo, "/backoffice/", "backoffice-dashboard-en")
     watch.check()
     page.close()
+
+
+def test_channel_manager_creates_a_distributor_with_the_region_picker(browser, demo):
+    """The region picker (app.js, JSON from /backoffice/regions/) and the form, in a real browser."""
+    from dms.distributors.models import Distributor
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    watch = Watch(page)
+    login(page, demo, "cm_zhang")
+    visit(page, demo, "/backoffice/distributors/new/")
+    page.fill("#id_name", "浏览器测试商贸有限公司")
+    page.fill("#id_credit_code", "91110108551385082Q")
+    page.select_option("select[data-region-level='0']", "44")
+    page.wait_for_selector("select[data-region-level='1'] option[value='4403']", state="attached")
+    page.select_option("select[data-region-level='1']", "4403")
+    page.wait_for_selector("select[data-region-level='2'] option[value='440305']", state="attached")
+    page.select_option("select[data-region-level='2']", "440305")
+    page.fill("#id_contact_name", "测试联系人")
+    page.fill("#id_contact_phone", "13800138000")
+    page.click("form.dist-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    d = Distributor.objects.get(credit_code="91110108551385082Q")
+    assert page.url.endswith(f"/backoffice/distributors/{d.pk}/")
+    assert d.region_code == "440305" and d.status == "prospect" and d.channel_manager.username == "cm_zhang"
+    assert "广东省 深圳市 南山区" in page.content()
+    watch.check()
+    page.close()
+
+
+def test_distributor_uploads_a_renewal_and_staff_verify_it(browser, demo, tmp_path):
+    from dms.distributors.models import Distributor, Qualification
+
+    d = Distributor.objects.get(users__username="dist1_admin")
+    old = d.qualifications.get(type="business_licence")
+    pdf = tmp_path / "新营业执照.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+    watch = Watch(page)
+    login(page, demo, "dist1_admin")
+    visit(page, demo, f"/portal/qualifications/new/?replaces={old.pk}&type=business_licence")
+    page.select_option("select[name=replaces]", str(old.pk))
+    page.select_option("select[name=type]", "business_licence")
+    page.fill("input[name=number]", "NEW-LICENCE-2031")
+    page.fill("input[name=valid_to]", "2031-12-31")
+    page.set_input_files("input[name=file]", str(pdf))
+    page.click("form.p-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    new = Qualification.objects.get(number="NEW-LICENCE-2031")
+    assert new.verification_status == "pending" and new.replaces_id == old.pk
+    assert new.original_filename == "新营业执照.pdf"
+    watch.check()
+    page.close()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    watch = Watch(page)
+    login(page, demo, d.channel_manager.username)
+    visit(page, demo, f"/backoffice/distributors/qualifications/{new.pk}/verify/")
+    page.click("button[name=decision][value=approve]")
+    page.wait_for_load_state("networkidle")
+    new.refresh_from_db()
+    assert new.verification_status == "verified"
+    # the document downloads with its name
+    with page.expect_download() as download:
+        page.evaluate(f"window.location.href = '/backoffice/distributors/qualifications/{new.pk}/file/'")
+    assert download.value.suggested_filename == "新营业执照.pdf"
+    watch.check()
+    page.close()
