@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes.exceptions import ScopeError
 
+from dms.core import regions
 from dms.core.scoping import distributor_scope
 
 from .mixins import AuditedModel
@@ -87,6 +88,8 @@ def _display(field, value, names=None) -> str:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if field is not None and field.name == "region_code":
+        return regions.display_name(str(value)) or str(value)
     if field is not None:
         choices = dict(field.flatchoices) if field.choices else None
         if choices and value in choices:
@@ -115,6 +118,11 @@ def _pairs(record):
         yield attname, before, after
 
 
+def _name(obj) -> str:
+    full_name = getattr(obj, "get_full_name", None)
+    return (full_name() if full_name else "") or str(obj)
+
+
 def related_names(records) -> dict:
     """{related model: {str(pk): name}} for the foreign keys in ``records``' changes, one
     query per related model. Tenant models are read through the active scope, so an
@@ -129,7 +137,7 @@ def related_names(records) -> dict:
     names = {}
     for model, ids in wanted.items():
         try:
-            names[model] = {str(obj.pk): str(obj) for obj in model._default_manager.filter(pk__in=ids)}
+            names[model] = {str(obj.pk): _name(obj) for obj in model._default_manager.filter(pk__in=ids)}
         except (ScopeError, ValueError):
             names[model] = {}
     return names

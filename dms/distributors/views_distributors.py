@@ -7,7 +7,6 @@ distributors a channel manager sees, so another manager's distributor answers 40
 
 from io import BytesIO
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,8 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +26,7 @@ from dms.accounts import services as account_services
 from dms.accounts.models import User
 from dms.accounts.roles import BRAND_WIDE_ROLES, Role
 from dms.audit.models import AuditLog
+from dms.audit.selectors import model_label, with_change_rows
 from dms.core import regions
 from dms.core.errors import DomainError, InvalidTransition, ValidationFailed
 from dms.core.excel import XLSX, read_xlsx, safe_cell, xlsx_response
@@ -201,84 +199,11 @@ def _allowed_actions(user, distributor) -> list[str]:
             if distributor.status in sources and user.has_perm(perm)]
 
 
-def _model(label: str):
-    try:
-        return apps.get_model(label)
-    except (LookupError, ValueError):
-        return None
-
-
-def _concrete_field(model, attname):
-    return next((f for f in model._meta.concrete_fields if f.attname == attname), None) if model else None
-
-
-class _ChangeFormatter:
-    """Turns audit ``changes`` ({attname: [before, after]}) into readable rows: field
-    labels, choice labels, region names, local times, and related records by name
-    (looked up in one query per related model, within the request's scope)."""
-
-    def __init__(self, logs):
-        self.related: dict = {}
-        wanted: dict = {}
-        for log in logs:
-            model = _model(log.model)
-            for key, pair in (log.changes or {}).items():
-                field = _concrete_field(model, key)
-                if field is not None and field.is_relation and isinstance(pair, list | tuple):
-                    wanted.setdefault(field.related_model, set()).update(v for v in pair if v not in (None, ""))
-        for related_model, pks in wanted.items():
-            rows = related_model._default_manager.filter(pk__in=pks)
-            self.related[related_model] = {obj.pk: self._name(obj) for obj in rows}
-
-    @staticmethod
-    def _name(obj):
-        if isinstance(obj, User):
-            return obj.get_full_name() or obj.username
-        return str(obj)
-
-    def rows(self, log) -> list[dict]:
-        model = _model(log.model)
-        out = []
-        for key, pair in (log.changes or {}).items():
-            if not isinstance(pair, list | tuple) or len(pair) != 2:
-                continue
-            field = _concrete_field(model, key)
-            label = str(field.verbose_name) if field is not None else key
-            out.append({"field": label, "before": self.value(field, key, pair[0]),
-                        "after": self.value(field, key, pair[1])})
-        return out
-
-    def value(self, field, key, value) -> str:
-        if value in (None, ""):
-            return "—"
-        if key == "region_code":
-            return regions.display_name(str(value)) or str(value)
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if field is None:
-            return str(value)
-        if field.choices:
-            return str(dict(field.flatchoices).get(value, value))
-        if field.is_relation:
-            return self.related.get(field.related_model, {}).get(value, f"#{value}")
-        if isinstance(value, str) and field.get_internal_type() == "DateTimeField":
-            parsed = parse_datetime(value)
-            if parsed is not None:
-                return date_format(timezone.localtime(parsed) if timezone.is_aware(parsed) else parsed,
-                                   "Y-m-d H:i")
-        return str(value)
-
-
 def _timeline(distributor_id, page_number):
     logs = AuditLog.objects.filter(distributor_id=distributor_id).select_related("actor")
     page = Paginator(logs, TIMELINE_PER_PAGE).get_page(page_number)
-    entries = list(page.object_list)
-    formatter = _ChangeFormatter(entries)
-    items = []
-    for log in entries:
-        model = _model(log.model)
-        record_type = str(model._meta.verbose_name) if model else log.model
-        items.append({"log": log, "changes": formatter.rows(log), "record_type": record_type})
+    items = [{"log": log, "changes": log.rows, "record_type": model_label(log.model)}
+             for log in with_change_rows(page.object_list)]
     return page, items
 
 
