@@ -27,10 +27,9 @@ def safe_cell(value):
     return str(value)
 
 
-def xlsx_response(filename: str, headers: list, rows, sheet_title: str = "Sheet1") -> HttpResponse:
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = sheet_title[:31]
+def add_sheet(wb: Workbook, title: str, headers: list, rows) -> None:
+    """Append a sheet: bold, frozen header row; every value written as data."""
+    ws = wb.create_sheet(str(title)[:31])
     ws.append([str(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -39,12 +38,23 @@ def xlsx_response(filename: str, headers: list, rows, sheet_title: str = "Sheet1
     for i, header in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(40, len(str(header)) * 2 + 4))
     ws.freeze_panes = "A2"
+
+
+def workbook_response(wb: Workbook, filename: str, stamp: bool = True) -> HttpResponse:
     buf = BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
+    suffix = timezone.localtime().strftime("-%Y%m%d-%H%M") if stamp else ""
+    response["Content-Disposition"] = f'attachment; filename="{filename}{suffix}.xlsx"'
     return response
+
+
+def xlsx_response(filename: str, headers: list, rows, sheet_title: str = "Sheet1") -> HttpResponse:
+    """One sheet of ``headers`` and ``rows`` as a download named ``filename-<time>.xlsx``."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_sheet(wb, sheet_title, headers, rows)
+    return workbook_response(wb, filename)
 
 
 def read_xlsx(upload, max_rows: int = 5000) -> tuple[list[str], list[dict]]:

@@ -5,13 +5,12 @@ Every page is for brand staff (``staff_view``); the request's tenant scope limit
 distributors a channel manager sees, so another manager's distributor answers 404.
 """
 
-from io import BytesIO
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +19,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from dms.accounts import services as account_services
 from dms.accounts.models import User
@@ -29,7 +27,7 @@ from dms.audit.models import AuditLog
 from dms.audit.selectors import model_label, with_change_rows
 from dms.core import regions
 from dms.core.errors import DomainError, InvalidTransition, ValidationFailed
-from dms.core.excel import XLSX, read_xlsx, safe_cell, xlsx_response
+from dms.core.excel import add_sheet, read_xlsx, workbook_response, xlsx_response
 from dms.core.forms import apply_service_errors
 from dms.core.permissions import staff_view
 
@@ -387,29 +385,17 @@ def portal_user_toggle(request, pk):
 
 
 def _template_response():
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Distributors")[:31]
+    """An empty sheet with the import headers, and a sheet explaining each column."""
     lang = get_language() or "zh-hans"
-    ws.append(importer.template_headers(lang))
-    for i, cell in enumerate(ws[1], start=1):
-        cell.font = Font(bold=True)
-        ws.column_dimensions[cell.column_letter].width = 22 if i != 3 else 26
-    ws.freeze_panes = "A2"
-    help_ws = wb.create_sheet(_("Instructions")[:31])
-    help_ws.append([_("Column"), _("Also accepted"), _("Required"), _("Example")])
-    for cell in help_ws[1]:
-        cell.font = Font(bold=True)
-    for col in importer.COLUMNS:
-        head, alt = (col.zh, col.en) if lang.startswith("zh") else (col.en, col.zh)
-        help_ws.append([head, alt, _("Yes") if col.required else "", safe_cell(col.example)])
-    for letter, width in zip("ABCD", (22, 22, 10, 30), strict=True):
-        help_ws.column_dimensions[letter].width = width
-    buf = BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="distributor-import-template.xlsx"'
-    return response
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_sheet(wb, _("Distributors"), importer.template_headers(lang), [])
+    add_sheet(wb, _("Instructions"), [_("Column"), _("Also accepted"), _("Required"), _("Example")], (
+        [*((col.zh, col.en) if lang.startswith("zh") else (col.en, col.zh)), _("Yes") if col.required else "",
+         col.example]
+        for col in importer.COLUMNS
+    ))
+    return workbook_response(wb, "distributor-import-template", stamp=False)
 
 
 def _error_report(errors):
