@@ -44,10 +44,6 @@ class User(AuditedModel, AbstractUser):
         return set(self.groups.values_list("name", flat=True))
 
     @property
-    def is_distributor_user(self) -> bool:
-        return self.distributor_id is not None
-
-    @property
     def is_brand_staff(self) -> bool:
         return self.distributor_id is None and (self.is_superuser or bool(self.role_names & STAFF_ROLES))
 

@@ -52,10 +52,6 @@ def display_name(code: str) -> str:
     return " ".join(names)
 
 
-def province_of(code: str) -> str:
-    return code[:2] if code else ""
-
-
 def lookup_by_name(text: str) -> str | None:
     """Resolve '广东省 深圳市 南山区' (or '广东省/深圳市') to the most specific code."""
     parts = [p for p in text.replace("/", " ").replace("-", " ").split() if p]

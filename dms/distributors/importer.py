@@ -312,7 +312,3 @@ def import_distributors(rows, actor=None) -> ImportResult:
 
 def template_headers(language: str = "zh-hans") -> list[str]:
     return [c.zh if language.startswith("zh") else c.en for c in COLUMNS]
-
-
-def template_example() -> list[str]:
-    return [c.example for c in COLUMNS]

@@ -1,6 +1,5 @@
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 
 from dms.accounts.models import ApiToken
@@ -11,12 +10,6 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "Secret-pass-123"  # the factories' password
 TOKEN_URL = "/api/v1/auth/token/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    """Sign-in is throttled per address; the counts live in the cache, which tests share."""
-    cache.clear()
 
 
 def get_token(client, username, password, ip="192.0.2.10"):
