@@ -26,7 +26,6 @@ from rest_framework.views import APIView
 from dms.core.api import error_response
 
 from . import services
-from .models import ApiToken
 from .serializers import ErrorSerializer, MeSerializer, TokenRequestSerializer, TokenSerializer
 from .views import lockout_response
 
@@ -172,11 +171,7 @@ class LogoutApi(APIView):
 
     @extend_schema(operation_id="auth_logout", request=None, responses={204: None}, tags=["auth"])
     def post(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header[:7].lower() == "bearer ":
-            token = ApiToken.objects.authenticate(header[7:].strip())
-            if token is not None and token.user_id == request.user.pk:
-                token.delete()
+        services.revoke_token(user=request.user, key=getattr(request._request, "bearer_key", None))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -22,7 +22,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request):
         django_request = request._request
-        if not getattr(django_request, "bearer_auth", False):
+        if getattr(django_request, "bearer_key", None) is None:
             return None
         user = django_request.user
         if not user.is_authenticated:

@@ -13,7 +13,7 @@ class BearerTokenMiddleware:
     def __call__(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if header[:7].lower() == "bearer ":
-            request.bearer_auth = True
-            request.user = SimpleLazyObject(lambda: user_from_bearer(header[7:].strip()))
+            request.bearer_key = header[7:].strip()
+            request.user = SimpleLazyObject(lambda: user_from_bearer(request.bearer_key))
             request._dont_enforce_csrf_checks = True
         return self.get_response(request)

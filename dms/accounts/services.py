@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dms.core.errors import NotAllowed, ValidationFailed
 
@@ -82,6 +83,35 @@ def set_user_active(*, user_id, active: bool, actor=None) -> User:
 
 def issue_token(*, user) -> str:
     return ApiToken.issue(user)
+
+
+def revoke_token(*, user, key: str) -> None:
+    """Delete the token ``key`` if it is ``user``'s (API logout)."""
+    token = ApiToken.objects.authenticate(key) if key else None
+    if token is not None and token.user_id == user.pk:
+        token.delete()
+
+
+def start_totp_setup(*, user):
+    """A new, unconfirmed TOTP device (replacing an unconfirmed one)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+
+
+def confirm_totp(*, device, token: str) -> bool:
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+def disable_totp(*, user, password: str) -> bool:
+    """Two-factor login off, if ``password`` is the user's."""
+    if not user.check_password(password):
+        return False
+    TOTPDevice.objects.filter(user=user).delete()
+    return True
 
 
 def send_password_setup(*, user_id):

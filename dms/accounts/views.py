@@ -16,6 +16,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services
 from .forms import LoginForm, OtpForm
 
 PENDING = "pending_otp_user"
@@ -90,9 +91,7 @@ def security(request):
     pending = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     form = OtpForm(request.POST or None)
     if request.method == "POST" and pending and form.is_valid():
-        if pending.verify_token(form.cleaned_data["token"]):
-            pending.confirmed = True
-            pending.save()
+        if services.confirm_totp(device=pending, token=form.cleaned_data["token"]):
             otp_login(request, pending)
             messages.success(request, _("Two-factor login is on."))
             return redirect("accounts:security")
@@ -107,18 +106,16 @@ def security(request):
 @login_required
 @require_POST
 def otp_start(request):
-    TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-    TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
+    services.start_totp_setup(user=request.user)
     return redirect("accounts:security")
 
 
 @login_required
 @require_POST
 def otp_disable(request):
-    if not request.user.check_password(request.POST.get("password", "")):
+    if not services.disable_totp(user=request.user, password=request.POST.get("password", "")):
         messages.error(request, _("The password is wrong; two-factor login stays on."))
     else:
-        TOTPDevice.objects.filter(user=request.user).delete()
         messages.success(request, _("Two-factor login is off."))
     return redirect("accounts:security")
 

@@ -50,3 +50,10 @@ def unread_count(user) -> int:
 
 def set_preference(*, user, category, in_app: bool, email: bool):
     Preference.objects.update_or_create(user=user, category=category, defaults={"in_app": in_app, "email": email})
+
+
+@transaction.atomic
+def set_preferences(*, user, choices) -> None:
+    """Save several categories at once: ``choices`` is [(category, in_app, email), …]."""
+    for category, in_app, email in choices:
+        set_preference(user=user, category=category, in_app=in_app, email=email)

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -82,9 +81,7 @@ def preferences(request):
     prefs = {p.category: (p.in_app, p.email) for p in Preference.objects.filter(user=request.user)}
     form = PreferencesForm(request.POST or None, prefs=prefs)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            for category, in_app, email in form.choices():
-                services.set_preference(user=request.user, category=category, in_app=in_app, email=email)
+        services.set_preferences(user=request.user, choices=form.choices())
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"nav": "notifications", "form": form})
