@@ -1,10 +1,9 @@
 """The audit log page: who changed what, when, from where."""
 
-from django.core.paginator import Paginator
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from dms.core.excel import xlsx_response
+from dms.core.lists import paginate, render_list
 from dms.core.permissions import staff_view
 
 from .selectors import AuditLogFilter, audit_records_for, changes_text, model_label, record_url, with_change_rows
@@ -37,13 +36,10 @@ def audit_list(request):
             ),
             sheet_title=_("Audit log"),
         )
-    page_obj = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page_obj = paginate(request, qs)
     page_obj.object_list = with_change_rows(page_obj.object_list)
     for record in page_obj:
         record.type_label = model_label(record.model)
         record.url = record_url(record)
     context = {"nav": "audit", "filter": filterset, "page_obj": page_obj}
-    template = "audit/audit_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_list(request, "audit/audit_list.html", context)

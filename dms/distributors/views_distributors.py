@@ -8,13 +8,11 @@ distributors a channel manager sees, so another manager's distributor answers 40
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +27,7 @@ from dms.core import regions
 from dms.core.errors import DomainError, InvalidTransition, ValidationFailed
 from dms.core.excel import add_sheet, read_xlsx, workbook_response, xlsx_response
 from dms.core.forms import apply_service_errors
+from dms.core.lists import paginate, render_list, wants_partial
 from dms.core.permissions import staff_view
 
 from . import importer, services
@@ -43,20 +42,8 @@ from .forms import (
 )
 from .models import Contact, Distributor, Review, Tag, Tier
 
-PER_PAGE = 20
 TIMELINE_PER_PAGE = 15
 IMPORT_ERRORS_KEY = "distributor_import_errors"
-
-
-def _wants_partial(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _render(request, template, context, partial=None, status=200):
-    name = f"{template}#{partial}" if partial and _wants_partial(request) else template
-    response = render(request, name, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 # --- list ----------------------------------------------------------------------------
@@ -105,7 +92,7 @@ def distributor_list(request):
     filterset, qs = _filtered(request)
     if request.GET.get("export") == "xlsx":
         return _export(qs)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     filters_active = any(request.GET.get(k) for k in ("search", "status", "tier", "province", "channel_manager",
                                                         "tag", "flagged", "parent", "region"))
     context = {
@@ -121,8 +108,8 @@ def distributor_list(request):
         "today": timezone.localdate(),
         "q": request.GET,
     }
-    response = _render(request, "distributors/distributor_list.html", context, partial="results")
-    if _wants_partial(request):
+    response = render_list(request, "distributors/distributor_list.html", context)
+    if wants_partial(request):
         # push a clean address (no empty filters) into the browser history
         query = QueryDict(mutable=True)
         for key, values in request.GET.lists():
@@ -197,9 +184,9 @@ def _allowed_actions(user, distributor) -> list[str]:
             if distributor.status in sources and user.has_perm(perm)]
 
 
-def _timeline(distributor_id, page_number):
+def _timeline(request, distributor_id):
     logs = AuditLog.objects.filter(distributor_id=distributor_id).select_related("actor")
-    page = Paginator(logs, TIMELINE_PER_PAGE).get_page(page_number)
+    page = paginate(request, logs, TIMELINE_PER_PAGE, param="timeline_page")
     items = [{"log": log, "changes": log.rows, "record_type": model_label(log.model)}
              for log in with_change_rows(page.object_list)]
     return page, items
@@ -214,9 +201,9 @@ def distributor_detail(request, pk):
     can_audit = user.has_perm("audit.view_auditlog")
     timeline_page, timeline = (None, [])
     if can_audit:
-        timeline_page, timeline = _timeline(distributor.pk, request.GET.get("timeline_page"))
-    if _wants_partial(request) and request.GET.get("timeline_page"):
-        return _render(request, "distributors/distributor_detail.html",
+        timeline_page, timeline = _timeline(request, distributor.pk)
+    if wants_partial(request) and request.GET.get("timeline_page"):
+        return render_list(request, "distributors/distributor_detail.html",
                        {"distributor": distributor, "timeline": timeline, "timeline_page": timeline_page},
                        partial="timeline")
 

@@ -7,7 +7,6 @@ distributors); every write is one service call.
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import F
 from django.http import Http404
@@ -23,6 +22,7 @@ from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.files import serve_private_file
 from dms.core.forms import apply_service_errors
+from dms.core.lists import paginate, render_list
 from dms.core.permissions import staff_view
 
 from . import services
@@ -36,9 +36,6 @@ from .forms_documents import (
 )
 from .models import Contract, Distributor, Qualification, Review, ReviewStep
 from .selectors import CONTRACT_EXPIRING_DAYS, QUALIFICATION_EXPIRING_DAYS, contract_quick_q, qualification_quick_q
-
-PAGE_SIZE = 20
-
 
 # --- shared helpers ------------------------------------------------------------------
 
@@ -62,16 +59,6 @@ def _tune_filter_form(filterset, *, search_placeholder="", dates=(), hidden=("di
         if name in fields:
             fields[name].widget = forms.HiddenInput()
     return filterset
-
-
-def _paginate(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _render_list(request, template, context):
-    if request.htmx and not request.htmx.boosted:
-        return render(request, f"{template}#results", context)
-    return render(request, template, context)
 
 
 def _error_text(exc: DomainError) -> str:
@@ -129,11 +116,11 @@ def qualification_list(request):
             sheet_title=_("Qualifications"),
         )
     context = {
-        "nav": "qualifications", "filter": filterset, "page_obj": _paginate(request, qs), "quick": quick,
+        "nav": "qualifications", "filter": filterset, "page_obj": paginate(request, qs), "quick": quick,
         "quick_links": _qualification_quick_links(), "today": timezone.localdate(),
         "can_verify": request.user.has_perm("distributors.verify_qualification"),
     }
-    return _render_list(request, "distributors/qualification_list.html", context)
+    return render_list(request, "distributors/qualification_list.html", context)
 
 
 @staff_view("distributors.add_qualification")
@@ -237,10 +224,10 @@ def contract_list(request):
             sheet_title=_("Contracts"),
         )
     context = {
-        "nav": "contracts", "filter": filterset, "page_obj": _paginate(request, qs), "quick": quick,
+        "nav": "contracts", "filter": filterset, "page_obj": paginate(request, qs), "quick": quick,
         "quick_links": _contract_quick_links(), "expiring_days": CONTRACT_EXPIRING_DAYS,
     }
-    return _render_list(request, "distributors/contract_list.html", context)
+    return render_list(request, "distributors/contract_list.html", context)
 
 
 def _contract_save_errors(form, exc):
@@ -387,9 +374,9 @@ def review_list(request):
             ),
             sheet_title=_("Reviews"),
         )
-    context = {"nav": "reviews", "filter": filterset, "page_obj": _paginate(request, qs),
+    context = {"nav": "reviews", "filter": filterset, "page_obj": paginate(request, qs),
                "status_value": data.get("status", "")}
-    return _render_list(request, "distributors/review_list.html", context)
+    return render_list(request, "distributors/review_list.html", context)
 
 
 def _step_progress(review, decisions):

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from dms.core.lists import paginate, render_list
+
 from . import services
 from .forms import NotificationFilterForm, PreferencesForm
 from .models import Notification, Preference
-
-PER_PAGE = 20
 
 
 def _safe_internal(url: str) -> bool:
@@ -37,13 +36,10 @@ def notification_list(request):
         if data["search"].strip():
             term = data["search"].strip()
             qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term))
-    page_obj = Paginator(qs.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, qs.order_by("-created_at", "-id"))
     context = {"nav": "notifications", "form": form, "page_obj": page_obj,
                "filtered": any(request.GET.get(k) for k in ("show", "category", "search"))}
-    template = "notifications/list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_list(request, "notifications/list.html", context)
 
 
 @login_required

@@ -9,7 +9,6 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +23,7 @@ from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.files import serve_private_file
 from dms.core.forms import apply_service_errors
+from dms.core.lists import paginate, render_list
 from dms.core.middleware import client_ip
 from dms.core.permissions import portal_view
 from dms.core.ratelimit import allow
@@ -34,8 +34,6 @@ from dms.distributors.selectors import CONTRACT_EXPIRING_DAYS, QUALIFICATION_EXP
 from dms.notifications.models import Notification
 
 from .forms import ContactForm, PortalUserForm, QualificationUploadForm, RegisterForm
-
-PER_PAGE = 20
 
 
 def _distributor(request):
@@ -48,22 +46,12 @@ def _is_distributor_admin(user) -> bool:
     return Role.DISTRIBUTOR_ADMIN in user.role_names
 
 
-def _page(request, qs):
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-
-
 def _with_days_ago(objects):
     """Templates show "expired N days ago": give each object the positive N."""
     for obj in objects:
         days = obj.days_left
         obj.days_ago = -days if days is not None and days < 0 else 0
     return objects
-
-
-def _render_list(request, template, context):
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
 
 
 # --- dashboard -----------------------------------------------------------------------
@@ -187,10 +175,10 @@ def qualifications(request):
         distributor_id=request.user.distributor_id, verification_status=Qualification.Verification.VERIFIED
     ).exclude(replaces=None).values_list("replaces_id", flat=True)
     superseded = set(verified_replaced)
-    page_obj = _page(request, qs)
+    page_obj = paginate(request, qs)
     for q in _with_days_ago(page_obj):
         q.superseded = q.pk in superseded
-    return _render_list(request, "portal/qualifications.html", {
+    return render_list(request, "portal/qualifications.html", {
         "nav": "qualifications", "filter": filterset, "page_obj": page_obj,
         "sort_options": QUALIFICATION_SORTS, "sort": sort,
         "type_choices": Qualification.Type.choices, "verification_choices": Qualification.Verification.choices,
@@ -249,9 +237,9 @@ def contracts(request):
               c.product_lines, c.annual_target_amount, c.payment_terms] for c in qs),
             sheet_title=_("Contracts"),
         )
-    page_obj = _page(request, qs)
+    page_obj = paginate(request, qs)
     _with_days_ago(page_obj)
-    return _render_list(request, "portal/contracts.html", {
+    return render_list(request, "portal/contracts.html", {
         "nav": "contracts", "filter": filterset, "page_obj": page_obj,
         "sort_options": CONTRACT_SORTS, "sort": request.GET.get("sort", ""),
         "status_choices": Contract.Status.choices, "type_choices": Contract.Type.choices,
@@ -285,7 +273,7 @@ def users(request):
         .prefetch_related(Prefetch("groups"))
         .order_by("-is_active", "username")
     )
-    return render(request, "portal/users.html", {"nav": "users", "page_obj": _page(request, qs)})
+    return render(request, "portal/users.html", {"nav": "users", "page_obj": paginate(request, qs)})
 
 
 @portal_view("accounts.manage_portal_users")
