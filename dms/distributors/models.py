@@ -11,6 +11,12 @@ from dms.core.scoping import TenantManager
 from .validators import validate_phone, validate_uscc
 
 
+def detail_url(distributor_id, section: str = "") -> str:
+    from django.urls import reverse
+
+    return reverse("distributors:detail", args=[distributor_id]) + (f"#{section}" if section else "")
+
+
 class Tier(models.Model):
     """A distributor level. Level 1 buys from the brand; level 2 from a level-1 parent."""
 
@@ -117,6 +123,10 @@ class Distributor(AuditedModel):
     @property
     def audit_distributor_id(self):
         return self.pk
+
+    def get_absolute_url(self, section: str = "") -> str:
+        """The 360° page, optionally at one of its sections ("contacts", "qualifications" …)."""
+        return detail_url(self.pk, section)
 
     @property
     def allows_login(self) -> bool:

@@ -8,7 +8,7 @@ from dms.notifications.models import Category
 from dms.notifications.reminders import Source, register
 
 from . import services
-from .models import Contract, Review
+from .models import Contract, Review, detail_url
 
 register(Source(
     key="contract_end",
@@ -26,7 +26,7 @@ register(Source(
     date_field="valid_to",
     category=Category.QUALIFICATION,
     distributor=lambda q: q.distributor,
-    url=lambda q: reverse("distributors:detail", args=[q.distributor_id]) + "#qualifications",
+    url=lambda q: detail_url(q.distributor_id, "qualifications"),
 ))
 register(Source(
     key="review_due",

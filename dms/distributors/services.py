@@ -369,7 +369,7 @@ def add_qualification(*, distributor_id, file=None, actor=None, **data) -> Quali
     if actor is not None and getattr(actor, "distributor_id", None):
         notify([distributor.channel_manager], category=Category.QUALIFICATION,
                title=_("New qualification to verify: %(d)s") % {"d": distributor},
-               url=reverse("distributors:detail", args=[distributor.pk]) + "#qualifications")
+               url=distributor.get_absolute_url("qualifications"))
     return qualification
 
 

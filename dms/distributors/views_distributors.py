@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -40,7 +39,7 @@ from .forms import (
     ReasonForm,
     channel_managers,
 )
-from .models import Contact, Distributor, Review, Tag, Tier
+from .models import Contact, Distributor, Review, Tag, Tier, detail_url
 
 TIMELINE_PER_PAGE = 15
 IMPORT_ERRORS_KEY = "distributor_import_errors"
@@ -269,11 +268,7 @@ def distributor_transition(request, pk, action):
 
 # --- contacts ------------------------------------------------------------------------
 
-CONTACT_SECTION = "#contacts"
-
-
-def _detail_url(distributor_id, anchor=""):
-    return reverse("distributors:detail", args=[distributor_id]) + anchor
+CONTACT_SECTION = "contacts"
 
 
 @staff_view("distributors.add_contact")
@@ -287,7 +282,7 @@ def contact_create(request, pk):
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Contact added."))
-            return redirect(_detail_url(distributor.pk, CONTACT_SECTION))
+            return redirect(detail_url(distributor.pk, CONTACT_SECTION))
     return render(request, "distributors/contact_form.html",
                   {"form": form, "distributor": distributor, "nav": "distributors"})
 
@@ -304,7 +299,7 @@ def contact_edit(request, pk):
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Contact saved."))
-            return redirect(_detail_url(contact.distributor_id, CONTACT_SECTION))
+            return redirect(detail_url(contact.distributor_id, CONTACT_SECTION))
     return render(request, "distributors/contact_form.html",
                   {"form": form, "contact": contact, "distributor": contact.distributor, "nav": "distributors"})
 
@@ -319,7 +314,7 @@ def contact_delete(request, pk):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Contact %(name)s deleted.") % {"name": contact.name})
-    return redirect(_detail_url(contact.distributor_id, CONTACT_SECTION))
+    return redirect(detail_url(contact.distributor_id, CONTACT_SECTION))
 
 
 # --- portal users --------------------------------------------------------------------
@@ -346,7 +341,7 @@ def portal_user_create(request, pk):
                                  % {"u": user.username, "e": user.email})
             else:
                 messages.success(request, _("User %(u)s created.") % {"u": user.username})
-            return redirect(_detail_url(distributor.pk, "#users"))
+            return redirect(detail_url(distributor.pk, "users"))
     return render(request, "distributors/user_form.html",
                   {"form": form, "distributor": distributor, "nav": "distributors"})
 
@@ -365,7 +360,7 @@ def portal_user_toggle(request, pk):
     else:
         messages.success(request, (_("User %(u)s activated.") if active else _("User %(u)s deactivated."))
                          % {"u": target.username})
-    return redirect(_detail_url(distributor.pk, "#users"))
+    return redirect(detail_url(distributor.pk, "users"))
 
 
 # --- import --------------------------------------------------------------------------

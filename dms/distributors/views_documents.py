@@ -11,9 +11,7 @@ from django.db import IntegrityError
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +22,7 @@ from dms.core.files import serve_private_file
 from dms.core.forms import apply_service_errors
 from dms.core.lists import paginate, render_list
 from dms.core.permissions import staff_view
+from dms.core.redirects import internal_path
 
 from . import services
 from .filters import ContractFilter, QualificationFilter, ReviewFilter, order_by_param
@@ -34,7 +33,7 @@ from .forms_documents import (
     ReviewDecisionForm,
     VerifyQualificationForm,
 )
-from .models import Contract, Distributor, Qualification, Review, ReviewStep
+from .models import Contract, Distributor, Qualification, Review, ReviewStep, detail_url
 from .selectors import CONTRACT_EXPIRING_DAYS, QUALIFICATION_EXPIRING_DAYS, contract_quick_q, qualification_quick_q
 
 # --- shared helpers ------------------------------------------------------------------
@@ -64,18 +63,6 @@ def _tune_filter_form(filterset, *, search_placeholder="", dates=(), hidden=("di
 def _error_text(exc: DomainError) -> str:
     texts = [str(m) for errors in (exc.fields or {}).values() for m in (errors if isinstance(errors, list) else [errors])]
     return " ".join(texts) or str(exc.message)
-
-
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return default
-
-
-def _detail_url(distributor_id, anchor="") -> str:
-    return reverse("distributors:detail", args=[distributor_id]) + (f"#{anchor}" if anchor else "")
 
 
 # --- qualifications ------------------------------------------------------------------
@@ -139,7 +126,7 @@ def qualification_create(request, pk):
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, _("Qualification %(q)s added.") % {"q": qualification})
-            return redirect(_detail_url(distributor.pk, "qualifications"))
+            return redirect(detail_url(distributor.pk, "qualifications"))
     return render(request, "distributors/qualification_form.html",
                   {"nav": "qualifications", "distributor": distributor, "form": form})
 
@@ -149,7 +136,7 @@ def qualification_verify(request, pk):
     """GET: the document and the verify/reject form; POST: the decision, then back to the
     distributor's page (or to a safe ``next``)."""
     qualification = get_object_or_404(Qualification.objects.select_related("distributor", "verified_by"), pk=pk)
-    back = _detail_url(qualification.distributor_id, "qualifications")
+    back = detail_url(qualification.distributor_id, "qualifications")
     data = request.POST.copy() if request.method == "POST" else None
     if data is not None and "decision" not in data and "action" in data:
         data["decision"] = data["action"]  # also accept action=approve|reject
@@ -157,7 +144,7 @@ def qualification_verify(request, pk):
     if request.method == "POST":
         if not form.is_valid():
             messages.error(request, _("Choose whether to verify or reject the document."))
-            return redirect(_next_url(request, back))
+            return redirect(internal_path(request.POST.get("next"), back))
         approve = form.cleaned_data["decision"] == "approve"
         try:
             services.verify_qualification(qualification_id=qualification.pk, actor=request.user, approve=approve,
@@ -165,14 +152,14 @@ def qualification_verify(request, pk):
         except DomainError as exc:
             if request.POST.get("next"):  # an inline form on a list: report and go back there
                 messages.error(request, _error_text(exc))
-                return redirect(_next_url(request, back))
+                return redirect(internal_path(request.POST.get("next"), back))
             apply_service_errors(form, exc)
             return render(request, "distributors/qualification_verify.html",
                           {"nav": "qualifications", "q": qualification, "form": form, "back": back})
         else:
             text = _("Qualification %(q)s verified.") if approve else _("Qualification %(q)s rejected.")
             messages.success(request, text % {"q": qualification})
-        return redirect(_next_url(request, back))
+        return redirect(internal_path(request.POST.get("next"), back))
     return render(request, "distributors/qualification_verify.html",
                   {"nav": "qualifications", "q": qualification, "form": form, "back": back})
 

@@ -4,23 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dms.core.lists import paginate, render_list
+from dms.core.redirects import internal_path
 
 from . import services
 from .forms import NotificationFilterForm, PreferencesForm
 from .models import Notification, Preference
-
-
-def _safe_internal(url: str) -> bool:
-    """Only paths of this site ("/…"), never another host ("//evil", "/\\evil", "https://…")."""
-    return bool(url) and url.startswith("/") and not url.startswith(("//", "/\\")) and url_has_allowed_host_and_scheme(
-        url, allowed_hosts=None
-    )
 
 
 @login_required
@@ -52,17 +46,14 @@ def mark_read(request):
         messages.success(request, _("All notifications marked as read."))
     elif count:
         messages.success(request, _("Marked as read."))
-    next_url = request.POST.get("next", "")
-    return redirect(next_url if _safe_internal(next_url) else "notifications:list")
+    return redirect(internal_path(request.POST.get("next"), reverse("notifications:list")))
 
 
 @login_required
 def open_notification(request, pk):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     services.mark_read(user=request.user, ids=[notification.pk])
-    if _safe_internal(notification.url):
-        return redirect(notification.url)
-    return redirect("notifications:list")
+    return redirect(internal_path(notification.url, reverse("notifications:list")))
 
 
 @never_cache
