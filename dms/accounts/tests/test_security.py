@@ -29,12 +29,17 @@ def test_lockout_is_per_user_and_ip(client, dist_admin, settings):
 
 @pytest.mark.django_db
 def test_passwords_are_hashed_with_argon2_in_production_settings():
-    from django.conf import settings as s
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.test import override_settings
 
     from config.settings import base
 
-    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
-    assert s.AUTH_PASSWORD_VALIDATORS
+    with override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS):
+        assert make_password("Secret-pass-123").startswith("argon2$")
+    with pytest.raises(ValidationError):
+        validate_password("12345678")
 
 
 @pytest.mark.django_db
