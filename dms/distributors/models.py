@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -169,7 +171,7 @@ class Contact(AuditedModel):
 
 def private_upload_path(instance, filename):
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"{instance._meta.model_name}/{instance.distributor_id}/{timezone.now():%Y%m}/{instance.uuid_name()}.{ext}"
+    return f"{instance._meta.model_name}/{instance.distributor_id}/{timezone.now():%Y%m}/{uuid.uuid4().hex}.{ext}"
 
 
 class Qualification(AuditedModel):
@@ -218,11 +220,6 @@ class Qualification(AuditedModel):
 
     def __str__(self):
         return f"{self.get_type_display()} {self.number}"
-
-    def uuid_name(self):
-        import uuid
-
-        return uuid.uuid4().hex
 
     @property
     def is_expired(self) -> bool:
@@ -389,11 +386,6 @@ class Contract(AuditedModel):
 
     def __str__(self):
         return self.number
-
-    def uuid_name(self):
-        import uuid
-
-        return uuid.uuid4().hex
 
     @property
     def days_left(self):
