@@ -42,10 +42,6 @@ def _distributor(request):
     )
 
 
-def _is_distributor_admin(user) -> bool:
-    return Role.DISTRIBUTOR_ADMIN in user.role_names
-
-
 def _with_days_ago(objects):
     """Templates show "expired N days ago": give each object the positive N."""
     for obj in objects:
@@ -95,7 +91,7 @@ def dashboard(request):
             "unread": unread.count(),
         },
         "latest_unread": list(unread[:5]),
-        "is_admin": _is_distributor_admin(request.user),
+        "is_admin": request.user.has_role(Role.DISTRIBUTOR_ADMIN),
         "soon_q": QUALIFICATION_EXPIRING_DAYS,
         "soon_c": CONTRACT_EXPIRING_DAYS,
     }
@@ -118,14 +114,14 @@ def profile(request):
         "distributor": distributor,
         "tags": list(distributor.tags.all()),
         "contacts": contacts,
-        "can_edit_contacts": _is_distributor_admin(request.user),
+        "can_edit_contacts": request.user.has_role(Role.DISTRIBUTOR_ADMIN),
     })
 
 
 @portal_view()
 def contact_edit(request, pk):
     contact = get_object_or_404(Contact.objects.all(), pk=pk, distributor_id=request.user.distributor_id)
-    if not _is_distributor_admin(request.user):
+    if not request.user.has_role(Role.DISTRIBUTOR_ADMIN):
         raise PermissionDenied
     initial = {"title": contact.title, "phone": contact.phone, "email": contact.email}
     form = ContactForm(request.POST or None, initial=initial)
