@@ -4,6 +4,7 @@ Every variable is documented in README.md ("Settings").
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,10 @@ INSTALLED_APPS = [
     "dms.core",
     "dms.accounts",
     "dms.distributors",
+    "dms.catalog",
+    "dms.inventory",
+    "dms.orders",
+    "dms.logistics",
     "dms.notifications",
     "dms.audit",
     "dms.portal",
@@ -186,6 +191,17 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 CURRENCY = os.environ.get("CURRENCY", "CNY")
+
+# --- orders and stock ---------------------------------------------------------------
+# Submitted orders are approved at once when the distributor is active, every line is in
+# stock and the total is within ORDER_AUTO_APPROVE_LIMIT (empty: no limit); otherwise
+# they go through the enabled review steps.
+ORDER_AUTO_APPROVE = env_bool("ORDER_AUTO_APPROVE", True)
+_auto_limit = os.environ.get("ORDER_AUTO_APPROVE_LIMIT", "50000").strip()
+ORDER_AUTO_APPROVE_LIMIT = Decimal(_auto_limit) if _auto_limit else None
+ORDER_AUTO_COMPLETE_DAYS = int(os.environ.get("ORDER_AUTO_COMPLETE_DAYS", "7"))
+# What a distributor sees of stock when ordering: "level" (in stock / low / out) or "exact".
+STOCK_VISIBILITY = os.environ.get("STOCK_VISIBILITY", "level")
 
 # --- static and uploaded files ------------------------------------------------------
 STATIC_URL = "/static/"

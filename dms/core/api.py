@@ -19,9 +19,10 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-def error_response(code, message, http_status, fields=None, headers=None):
+def error_response(code, message, http_status, fields=None, headers=None, extra=None):
     return Response(
-        {"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=http_status, headers=headers
+        {"error": {"code": code, "message": str(message), "fields": fields or {}, **(extra or {})}},
+        status=http_status, headers=headers,
     )
 
 
@@ -35,7 +36,8 @@ def _flatten(detail):
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return error_response(exc.code, exc.message, exc.status, {k: _flatten(v) for k, v in exc.fields.items()})
+        return error_response(exc.code, exc.message, exc.status, {k: _flatten(v) for k, v in exc.fields.items()},
+                              extra=exc.extra)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return error_response("validation_error", _("Some fields are invalid."), 400, fields)

@@ -9,11 +9,13 @@ class DomainError(Exception):
     status = 400
     default_message = _("The request could not be completed.")
 
-    def __init__(self, message=None, *, code=None, fields=None):
+    def __init__(self, message=None, *, code=None, fields=None, extra=None):
         self.message = message or self.default_message
         if code:
             self.code = code
         self.fields = fields or {}
+        # Structured details added to the API's error object (e.g. the short lines).
+        self.extra = extra or {}
         super().__init__(str(self.message))
 
 

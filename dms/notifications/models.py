@@ -9,6 +9,9 @@ class Category(models.TextChoices):
     CONTRACT = "contract", _("Contracts")
     QUALIFICATION = "qualification", _("Qualifications")
     REVIEW = "review", _("Reviews")
+    ORDER = "order", _("Orders")
+    SHIPMENT = "shipment", _("Shipments")
+    STOCK = "stock", _("Stock")
     ACCOUNT = "account", _("Account and security")
     SYSTEM = "system", _("System")
 

@@ -1,6 +1,7 @@
 """Factories shared by every app's tests."""
 
 import random
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
@@ -77,3 +78,39 @@ def portal_user(distributor, role="distributor_admin", **kwargs) -> User:
 def bearer(user) -> dict:
     """Headers for the Django test client / DRF APIClient."""
     return {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user)}"}
+
+
+# --- catalog, inventory, orders ------------------------------------------------------
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Product"
+
+    sku = factory.Sequence(lambda n: f"SKU{n:05d}")
+    name = factory.Sequence(lambda n: f"产品{n}")
+    unit = "箱"
+    base_price = Decimal("100.00")
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inventory.Warehouse"
+
+    code = factory.Sequence(lambda n: f"WH{n:02d}")
+    name = factory.Sequence(lambda n: f"仓库{n}")
+    is_default = False
+
+
+def default_warehouse():
+    from dms.inventory.models import Warehouse
+
+    return Warehouse.objects.filter(is_default=True).first() or WarehouseFactory(is_default=True)
+
+
+def stock(product, quantity: int, warehouse=None):
+    """Receive ``quantity`` of ``product`` through the ledger."""
+    from dms.inventory.services import record_receipt
+
+    warehouse = warehouse or default_warehouse()
+    record_receipt(warehouse=warehouse, lines={product.pk: quantity})
+    return warehouse

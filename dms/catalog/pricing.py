@@ -1,0 +1,123 @@
+"""Price resolution: what a distributor pays, in one query for any number of products.
+
+Order of precedence (documented in ``dms.catalog.models``): distributor price list →
+tier price list → base price list → the product's base price; within a level the list
+with the latest ``valid_from`` wins. Then the promotion that makes the line cheapest.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dms.core.errors import ValidationFailed
+
+from .models import PriceList, PriceListItem, Product, Promotion, to_money
+
+
+def _list_price(day: dt.date, **target):
+    items = (
+        PriceListItem.objects.filter(
+            product=OuterRef("pk"), price_list__is_active=True, price_list__valid_from__lte=day, **target
+        )
+        .filter(Q(price_list__valid_to__isnull=True) | Q(price_list__valid_to__gte=day))
+        .order_by("-price_list__valid_from", "-price_list_id")
+        .values("price")[:1]
+    )
+    return Subquery(items)
+
+
+def with_prices(queryset, distributor, day: dt.date | None = None):
+    """Annotate products with ``distributor_price``, ``tier_price`` and ``list_price``
+    (``price_for`` picks the one that applies)."""
+    day = day or timezone.localdate()
+    return queryset.annotate(
+        distributor_price=_list_price(day, price_list__kind=PriceList.Kind.DISTRIBUTOR,
+                                      price_list__distributor_id=distributor.pk),
+        tier_price=_list_price(day, price_list__kind=PriceList.Kind.TIER, price_list__tier_id=distributor.tier_id),
+        list_price=_list_price(day, price_list__kind=PriceList.Kind.BASE),
+    )
+
+
+def price_for(product) -> tuple[Decimal, str]:
+    """The unit price of an annotated product and where it came from."""
+    for attr, source in (("distributor_price", "distributor"), ("tier_price", "tier"), ("list_price", "base")):
+        value = getattr(product, attr, None)
+        if value is not None:
+            return to_money(value), source
+    return to_money(product.base_price), "product"
+
+
+def promotions_for(distributor, product_ids, at: dt.datetime | None = None) -> dict[int, list[Promotion]]:
+    """The promotions running at ``at`` for these products and the distributor's tier."""
+    at = at or timezone.now()
+    through = Promotion.products.through
+    rows = (
+        through.objects.filter(
+            product_id__in=product_ids, promotion__is_active=True,
+            promotion__starts_at__lte=at, promotion__ends_at__gt=at,
+        )
+        .filter(Q(promotion__tiers__isnull=True) | Q(promotion__tiers=distributor.tier_id))
+        .select_related("promotion")
+        .distinct()
+    )
+    found: dict[int, list[Promotion]] = {}
+    for row in rows:
+        found.setdefault(row.product_id, []).append(row.promotion)
+    return found
+
+
+@dataclass
+class PricedLine:
+    product: Product
+    quantity: int
+    unit_price: Decimal
+    price_source: str
+    amount: Decimal
+    discount_amount: Decimal = Decimal("0.00")
+    promotion: Promotion | None = None
+    errors: list = field(default_factory=list)
+
+    @property
+    def gross_amount(self) -> Decimal:
+        return to_money(self.unit_price * self.quantity)
+
+
+def price_lines(distributor, lines: list[tuple[int, int]], *, check_quantities: bool = True) -> list[PricedLine]:
+    """Price ``[(product_id, quantity), …]`` for ``distributor``.
+
+    Raises ``ValidationFailed`` naming every bad line (unknown or discontinued product,
+    quantity below the MOQ or not a multiple) — nothing is priced partially.
+    """
+    ids = [pid for pid, _qty in lines]
+    products = {p.pk: p for p in with_prices(Product.objects.filter(pk__in=ids), distributor)}
+    promotions = promotions_for(distributor, ids) if products else {}
+    priced, errors = [], {}
+    for index, (pid, quantity) in enumerate(lines):
+        product = products.get(pid)
+        if product is None:
+            errors[f"lines[{index}].product"] = [_("Unknown product.")]
+            continue
+        if product.status != Product.Status.ACTIVE:
+            errors[f"lines[{index}].product"] = [_("%(sku)s is discontinued.") % {"sku": product.sku}]
+            continue
+        problem = product.quantity_error(quantity) if check_quantities else None
+        if problem:
+            errors[f"lines[{index}].quantity"] = [str(problem)]
+            continue
+        unit_price, source = price_for(product)
+        gross = to_money(unit_price * quantity)
+        line = PricedLine(product=product, quantity=quantity, unit_price=unit_price, price_source=source,
+                          amount=gross)
+        for promotion in promotions.get(pid, ()):
+            amount = promotion.line_amount(unit_price, quantity)
+            if amount < line.amount:
+                line.amount, line.promotion = amount, promotion
+        line.discount_amount = gross - line.amount
+        priced.append(line)
+    if errors:
+        raise ValidationFailed(_("Some order lines are invalid."), fields=errors)
+    return priced
