@@ -69,6 +69,7 @@ def _ensure_reference_data():
         return
     import_module("dms.distributors.migrations.0002_tier_reviewstep_defaults").seed(apps, None)
     import_module("dms.notifications.migrations.0002_reminderrule_defaults").seed(apps, None)
+    import_module("dms.orders.migrations.0002_approvalstep_defaults").seed(apps, None)
     sync_roles()
 
 

@@ -43,6 +43,24 @@ _DIST_WRITE = [
     "distributors.submit_distributor",
 ]
 
+_CATALOG_READ = ["catalog.view_product", "catalog.view_pricelist", "catalog.view_promotion"]
+_CATALOG_WRITE = [
+    "catalog.add_product",
+    "catalog.change_product",
+    "catalog.import_product",
+    "catalog.add_pricelist",
+    "catalog.change_pricelist",
+    "catalog.add_promotion",
+    "catalog.change_promotion",
+    "catalog.add_category",
+    "catalog.change_category",
+]
+_STOCK_READ = ["inventory.view_stocklevel", "inventory.view_warehouse"]
+# change_stocklevel: receipts, counts, adjustments and transfers.
+_STOCK_WRITE = ["inventory.change_stocklevel", "inventory.change_reorderrule", "inventory.add_reorderrule",
+                "inventory.change_replenishmentsuggestion"]
+_ORDER_READ = ["orders.view_order", "orders.view_returnrequest", "logistics.view_shipment"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: [
         *_DIST_READ,
@@ -56,6 +74,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditlog",
         "notifications.view_reminderrule",
         "notifications.change_reminderrule",
+        *_CATALOG_READ,
+        *_CATALOG_WRITE,
+        *_STOCK_READ,
+        *_STOCK_WRITE,
+        *_ORDER_READ,
+        "orders.order_on_behalf",
+        "orders.approve_order",
+        "orders.change_order",
+        "orders.change_returnrequest",
+        "logistics.dispatch_shipment",
+        "logistics.change_discrepancy",
     ],
     Role.CHANNEL_MANAGER: [
         *_DIST_READ,
@@ -64,6 +93,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "distributors.verify_qualification",
         "accounts.manage_portal_users",
         "audit.view_auditlog",
+        *_CATALOG_READ,
+        *_STOCK_READ,
+        *_ORDER_READ,
+        "orders.order_on_behalf",
+        "orders.change_order",
     ],
     Role.SALES_OPS: [
         *_DIST_READ,
@@ -71,12 +105,35 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "distributors.change_distributor_status",
         "distributors.import_distributor",
         "audit.view_auditlog",
+        *_CATALOG_READ,
+        *_CATALOG_WRITE,
+        *_STOCK_READ,
+        *_ORDER_READ,
+        "orders.order_on_behalf",
+        "orders.approve_order",
+        "orders.change_order",
+        "orders.change_returnrequest",
+        "logistics.change_discrepancy",
     ],
-    Role.WAREHOUSE: ["distributors.view_distributor", "distributors.view_contact"],
+    Role.WAREHOUSE: [
+        "distributors.view_distributor",
+        "distributors.view_contact",
+        *_CATALOG_READ,
+        *_STOCK_READ,
+        *_STOCK_WRITE,
+        *_ORDER_READ,
+        "orders.approve_order",
+        "orders.change_returnrequest",
+        "logistics.dispatch_shipment",
+        "logistics.change_discrepancy",
+    ],
     Role.FINANCE: [
         *_DIST_READ,
         "distributors.change_distributor_status",
         "audit.view_auditlog",
+        *_CATALOG_READ,
+        *_ORDER_READ,
+        "orders.approve_order",
     ],
     Role.DISTRIBUTOR_ADMIN: ["accounts.manage_portal_users"],
     Role.DISTRIBUTOR_STAFF: [],
@@ -105,5 +162,6 @@ def sync_roles(apps=None, schema_editor=None, **kwargs):
         objs = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            objs.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            # An app migrated later has no permissions yet: the post-migrate run adds them.
+            objs.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(objs)
