@@ -75,7 +75,7 @@ def create_shipment(*, order_id: int, lines: dict[int, int] | None = None, actor
 
 
 def _lock(shipment_id: int) -> Shipment:
-    return Shipment.objects.select_for_update().select_related("order", "carrier").get(pk=shipment_id)
+    return Shipment.objects.select_for_update(of=("self",)).select_related("order", "carrier").get(pk=shipment_id)
 
 
 @transaction.atomic

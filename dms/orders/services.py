@@ -224,7 +224,7 @@ def _after_status(order, actor) -> None:
 
 
 def _lock(order_id: int) -> Order:
-    return Order.objects.select_for_update().select_related("distributor", "current_step").get(pk=order_id)
+    return Order.objects.select_for_update(of=("self",)).select_related("distributor", "current_step").get(pk=order_id)
 
 
 def _set_status(order, new, *, actor, message="", events=None, extra_fields=()):
