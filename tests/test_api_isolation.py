@@ -20,6 +20,7 @@ from dms.distributors import services
 from dms.distributors.models import Contract, Distributor, Qualification, Review
 from dms.notifications.models import Notification
 from dms.notifications.services import notify
+from dms.orders.models import Order, ReturnRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,9 @@ OBJECT_FOR_SEGMENT = {
     "users": "user",
     "reviews": "review",
     "notifications": "notification",
+    "orders": "order",
+    "returns": "return",
+    "shipments": "shipment",
 }
 PARAM = re.compile(r"\(\?P<(?P<regex_name>\w+)>[^)]*\)|<(?:\w+:)?(?P<route_name>\w+)>")
 
@@ -100,10 +104,32 @@ def victim(channel_manager, admin_user):
                                signed_file=SimpleUploadedFile("s.pdf", PDF))
     review = Review.objects.create(distributor=d, kind=Review.Kind.PERIODIC)
     notification = notify([owner], title=f"{d.name} 的合同即将到期")[0]
+    order, shipment, ret = _victim_orders(d, owner, admin_user)
     ids = {"distributor": d.pk, "qualification": qualification.pk, "contract": contract.pk, "user": owner.pk,
-           "review": review.pk, "notification": notification.pk}
-    secrets = [d.code, d.name, d.legal_name, d.credit_code, "VQ-SECRET-77", "VC-SECRET-88", "victim-admin"]
+           "review": review.pk, "notification": notification.pk, "order": order.pk, "shipment": shipment.pk,
+           "return": ret.pk}
+    secrets = [d.code, d.name, d.legal_name, d.credit_code, "VQ-SECRET-77", "VC-SECRET-88", "victim-admin",
+               order.number, shipment.number, "VT-SECRET-99", ret.number]
     return {"distributor": d, "owner": owner, "ids": ids, "secrets": secrets}
+
+
+def _victim_orders(d, owner, admin_user):
+    """An order of the victim, shipped (tracking number VT-SECRET-99), with a return requested."""
+    from dms.core.testing.factories import ProductFactory, stock
+    from dms.logistics import services as logistics
+    from dms.logistics.models import Carrier
+    from dms.orders import services as orders
+
+    product = ProductFactory()
+    stock(product, 10)
+    order = orders.create_order(distributor=d, lines=[{"product": product.pk, "quantity": 4}], submit=True,
+                                actor=owner)
+    shipment = logistics.create_shipment(order_id=order.pk, actor=admin_user)
+    carrier = Carrier.objects.create(code="VSF", name="顺丰")
+    logistics.dispatch_shipment(shipment_id=shipment.pk, carrier=carrier, tracking_number="VT-SECRET-99",
+                                actor=admin_user)
+    ret = orders.request_return(order_id=order.pk, lines={order.lines.get().pk: 1}, reason="damaged", actor=owner)
+    return order, shipment, ret
 
 
 def outsider_cases(other_distributor, other_dist_admin):
@@ -173,6 +199,9 @@ def test_every_object_route_is_404_for_outsiders(client, victim, other_distribut
     victim["owner"].refresh_from_db()
     assert victim["owner"].is_active
     assert Notification.objects.get(pk=victim["ids"]["notification"]).read_at is None
+    assert Order.objects.get(pk=victim["ids"]["order"]).status == Order.Status.SHIPPED
+    assert ReturnRequest.objects.get(pk=victim["ids"]["return"]).status == ReturnRequest.Status.REQUESTED
+    assert Order.objects.filter(distributor=victim["distributor"]).count() == 1
 
 
 @pytest.mark.parametrize("outsider", [0, 1], ids=["other-distributor-user", "other-channel-manager"])

@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 from dms.accounts import api as accounts_api
 from dms.distributors import api as distributors_api
 from dms.notifications import api as notifications_api
+from dms.orders import api as orders_api
 
 app_name = "api_v1"
 
@@ -31,6 +32,8 @@ router.register(f"{DISTRIBUTOR}/contracts", distributors_api.ContractViewSet, ba
 router.register(f"{DISTRIBUTOR}/users", distributors_api.PortalUserViewSet, basename="distributor-user")
 router.register("reviews", distributors_api.ReviewViewSet, basename="review")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("orders", orders_api.OrderViewSet, basename="order")
+router.register("returns", orders_api.ReturnViewSet, basename="return")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenApi.as_view(), name="auth-token"),
