@@ -184,6 +184,14 @@ class OrderEvent(models.Model):
     def __str__(self):
         return f"{self.order_id} {self.kind} {self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        return Order.Status(self.from_status).label if self.from_status in Order.Status.values else self.from_status
+
+    @property
+    def to_label(self) -> str:
+        return Order.Status(self.to_status).label if self.to_status in Order.Status.values else self.to_status
+
 
 class ReturnRequest(models.Model):
     class Status(models.TextChoices):

@@ -320,6 +320,21 @@ def approve_order(*, order_id: int, actor, note: str = "") -> Order:
     return order
 
 
+def approve_orders(*, order_ids, actor, note: str = "") -> tuple[list[Order], dict[int, str]]:
+    """Approve several orders (the review queue's bulk action), each in its own
+    transaction: one that cannot be approved does not hold back the others. Returns the
+    orders passed on and ``{order_id: why not}`` for the rest."""
+    done, failed = [], {}
+    for order_id in sorted({int(pk) for pk in order_ids}):
+        try:
+            done.append(approve_order(order_id=order_id, actor=actor, note=note))
+        except Order.DoesNotExist:
+            failed[order_id] = _("Not found.")
+        except DomainError as exc:
+            failed[order_id] = str(exc.message)
+    return done, failed
+
+
 @transaction.atomic
 def reject_order(*, order_id: int, actor, reason: str) -> Order:
     order = _lock(order_id)
@@ -547,13 +562,13 @@ def receive_return(*, return_id: int, actor) -> ReturnRequest:
     ret = _lock_return(return_id)
     if ret.status == ReturnRequest.Status.RECEIVED:
         return ret
+    if ret.status != ReturnRequest.Status.APPROVED:
+        raise InvalidTransition(ret.get_status_display(), ReturnRequest.Status.RECEIVED.label)
     lines = list(ret.lines.select_related("order_line"))
     quantities: dict[int, int] = {}
     for rl in lines:
         quantities[rl.order_line.product_id] = quantities.get(rl.order_line.product_id, 0) + rl.quantity
         OrderLine.objects.filter(pk=rl.order_line_id).update(returned_quantity=F("returned_quantity") + rl.quantity)
-    if ret.status != ReturnRequest.Status.APPROVED:
-        raise InvalidTransition(ret.get_status_display(), ReturnRequest.Status.RECEIVED.label)
     stock.receive_return(warehouse_id=ret.order.warehouse_id, lines=quantities, reference=ret.number, actor=actor,
                          reason=ret.get_reason_display())
     ret.received_at = timezone.now()
