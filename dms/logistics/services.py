@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from dms.audit.models import AuditLog
 from dms.audit.services import record
-from dms.core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from dms.core.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from dms.core.models import next_value
 from dms.inventory import services as stock
 from dms.orders import services as orders
@@ -20,11 +20,16 @@ from .models import Carrier, Discrepancy, DiscrepancyLine, Shipment, ShipmentLin
 St = Shipment.Status
 
 
+class UnknownShipment(DomainError):
+    code = "not_found"
+    status = 404
+
+
 def _actor(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-def _open_quantities(order) -> dict[int, int]:
+def open_quantities(order) -> dict[int, int]:
     """Per order line: ordered − shipped − already on a shipment being picked."""
     picking = {}
     for sl in ShipmentLine.objects.filter(shipment__order=order, shipment__status=St.PICKING):
@@ -39,7 +44,7 @@ def create_shipment(*, order_id: int, lines: dict[int, int] | None = None, actor
     order = Order.objects.select_for_update().select_related("distributor").get(pk=order_id)
     if order.status not in (Order.Status.APPROVED, Order.Status.PARTIALLY_SHIPPED):
         raise InvalidTransition(order.get_status_display(), _("shipped"))
-    open_qty = _open_quantities(order)
+    open_qty = open_quantities(order)
     by_product = {line.product_id: line for line in order.lines.all()}
     if lines is None:
         wanted = {line_id: q for line_id, q in open_qty.items() if q > 0}
@@ -149,12 +154,48 @@ def add_tracking_event(*, shipment_id: int, occurred_at: dt.datetime, descriptio
         raise ValidationFailed(_("Describe the event."), fields={"description": [_("This field is required.")]})
     if timezone.is_naive(occurred_at):
         occurred_at = timezone.make_aware(occurred_at)
-    event, _created = TrackingEvent.objects.get_or_create(
+    event, created = TrackingEvent.objects.get_or_create(
         shipment=shipment, occurred_at=occurred_at, description=description.strip()[:255],
-        defaults={"location": location[:128], "is_delivery": is_delivery, "source": source})
+        defaults={"location": (location or "").strip()[:128], "is_delivery": is_delivery, "source": source})
     if is_delivery and shipment.status == St.DISPATCHED:
         _mark_delivered(shipment, actor, confirmed=False, at=occurred_at)
+    event.created = created
     return event
+
+
+def shipment_for_tracking_number(tracking_number: str, carrier: Carrier | None = None) -> Shipment:
+    """The latest dispatched (or delivered) shipment with this tracking number, or UnknownShipment."""
+    number = (tracking_number or "").strip()
+    qs = Shipment.objects.filter(status__in=[St.DISPATCHED, St.DELIVERED])
+    if carrier is not None:
+        qs = qs.filter(carrier=carrier)
+    shipment = qs.filter(tracking_number=number).order_by("-dispatched_at", "-pk").first() if number else None
+    if shipment is None:
+        raise UnknownShipment(_("No dispatched shipment has the tracking number %(number)s.") % {"number": number})
+    return shipment
+
+
+@transaction.atomic
+def record_carrier_events(*, carrier: Carrier, tracking_number: str, events: list[dict]) -> tuple[Shipment, int]:
+    """Tracking events posted by a carrier integration (``events``: dicts with ``occurred_at``,
+    ``location``, ``description``, ``is_delivery``), all or none; events already stored are
+    skipped, so a retried post adds nothing. Returns the shipment and how many were new."""
+    shipment = shipment_for_tracking_number(tracking_number, carrier)
+    created = 0
+    for event in sorted(events, key=lambda e: e["occurred_at"]):
+        created += add_tracking_event(shipment_id=shipment.pk, source=TrackingEvent.Source.CARRIER, actor=None,
+                                      **event).created
+    return shipment, created
+
+
+@transaction.atomic
+def import_tracking_events(*, rows: list[dict], actor) -> int:
+    """Tracking events from an import (each row: ``shipment_id`` and the event fields), all
+    or none. Returns how many were new (an imported file imported again adds nothing)."""
+    created = 0
+    for row in sorted(rows, key=lambda r: (r["shipment_id"], r["occurred_at"])):
+        created += add_tracking_event(source=TrackingEvent.Source.IMPORT, actor=actor, **row).created
+    return created
 
 
 @transaction.atomic
