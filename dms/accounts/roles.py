@@ -78,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CATALOG_WRITE,
         *_STOCK_READ,
         *_STOCK_WRITE,
+        "inventory.add_warehouse",
+        "inventory.change_warehouse",
         *_ORDER_READ,
         "orders.order_on_behalf",
         "orders.approve_order",

@@ -6,3 +6,6 @@ class InventoryConfig(AppConfig):
     name = "dms.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self):
+        from . import jobs  # noqa: F401

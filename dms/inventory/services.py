@@ -315,10 +315,13 @@ def evaluate_stock(pairs: Iterable[tuple[int, int]], today: dt.date | None = Non
 
     today = today or timezone.localdate()
     for warehouse_id, product_id in sorted(set(pairs)):
-        rule = ReorderRule.objects.filter(warehouse_id=warehouse_id, product_id=product_id, is_active=True).first()
-        if rule is None:
-            continue
         with transaction.atomic():
+            # Locking the rule (not the stock row, which the order path needs) serialises two
+            # evaluations of one pair, so neither creates a second open warning or suggestion.
+            rule = ReorderRule.objects.select_for_update().filter(
+                warehouse_id=warehouse_id, product_id=product_id, is_active=True).first()
+            if rule is None:
+                continue
             level = StockLevel.objects.filter(warehouse_id=warehouse_id, product_id=product_id).first()
             available = level.available if level else 0
             velocity = daily_velocity(warehouse_id, product_id, rule.velocity_days, today)
@@ -383,3 +386,186 @@ def pick_warehouse(distributor, warehouses=None) -> Warehouse | None:
         if province and province in (w.provinces or []):
             return w
     return next((w for w in warehouses if w.is_default), warehouses[0] if warehouses else None)
+
+
+def evaluate_all_rules(today: dt.date | None = None) -> int:
+    """The daily safety net behind the event-driven path: re-evaluate every active rule."""
+    pairs = list(ReorderRule.objects.filter(is_active=True).values_list("warehouse_id", "product_id"))
+    evaluate_stock(pairs, today)
+    return len(pairs)
+
+
+# --- reorder rules ----------------------------------------------------------------------
+
+RULE_FIELDS = ("reorder_point", "safety_stock", "target_level", "lead_time_days", "velocity_days")
+
+
+def _check_rule(values: dict) -> None:
+    errors = {}
+    for name in RULE_FIELDS:
+        value = values.get(name)
+        if not isinstance(value, int) or value < 0:
+            errors[name] = [_("Enter a whole number, 0 or more.")]
+    if not errors:
+        if values["target_level"] < values["reorder_point"]:
+            errors["target_level"] = [_("The target level must be at least the reorder point.")]
+        if values["safety_stock"] > values["reorder_point"]:
+            errors["safety_stock"] = [_("Safety stock cannot be above the reorder point.")]
+        if values["velocity_days"] < 1:
+            errors["velocity_days"] = [_("Measure sales over at least one day.")]
+        if values["target_level"] < 1:
+            errors["target_level"] = [_("The target level must be at least 1.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
+def _queue_evaluation(warehouse_id: int, product_id: int) -> None:
+    from .tasks import evaluate_stock_task
+
+    transaction.on_commit(lambda: evaluate_stock_task.delay([[warehouse_id, product_id]]))
+
+
+@transaction.atomic
+def create_reorder_rule(*, warehouse: Warehouse, product_id: int, actor=None, **values) -> ReorderRule:
+    """A reorder rule for one product in one warehouse (at most one per pair); the pair is
+    evaluated at once after commit, so a product already below the point is flagged."""
+    _check_rule(values)
+    if ReorderRule.objects.filter(warehouse=warehouse, product_id=product_id).exists():
+        raise ValidationFailed(
+            _("This product already has a reorder rule in this warehouse; edit that one."),
+            fields={"product": [_("A rule for this product and warehouse exists.")]},
+        )
+    rule = ReorderRule.objects.create(warehouse=warehouse, product_id=product_id,
+                                      **{k: values[k] for k in RULE_FIELDS})
+    _queue_evaluation(warehouse.pk, product_id)
+    return rule
+
+
+@transaction.atomic
+def update_reorder_rule(*, rule_id: int, actor=None, **values) -> ReorderRule:
+    _check_rule(values)
+    rule = ReorderRule.objects.select_for_update().get(pk=rule_id)
+    changed = [k for k in RULE_FIELDS if getattr(rule, k) != values[k]]
+    for k in changed:
+        setattr(rule, k, values[k])
+    if changed:
+        rule.save(update_fields=changed)
+    _queue_evaluation(rule.warehouse_id, rule.product_id)
+    return rule
+
+
+@transaction.atomic
+def set_reorder_rule_active(*, rule_id: int, active: bool, actor=None) -> ReorderRule:
+    """Switch a rule off (its open warning is resolved and its open suggestion dismissed:
+    nobody watches that product any more) or on again (evaluated after commit)."""
+    rule = ReorderRule.objects.select_for_update().get(pk=rule_id)
+    if rule.is_active == active:
+        return rule
+    rule.is_active = active
+    rule.save(update_fields=["is_active"])
+    if active:
+        _queue_evaluation(rule.warehouse_id, rule.product_id)
+    else:
+        LowStockAlert.objects.filter(warehouse_id=rule.warehouse_id, product_id=rule.product_id,
+                                     resolved_at__isnull=True).update(resolved_at=timezone.now())
+        ReplenishmentSuggestion.objects.filter(
+            warehouse_id=rule.warehouse_id, product_id=rule.product_id, status=ReplenishmentSuggestion.Status.OPEN,
+        ).update(status=ReplenishmentSuggestion.Status.DISMISSED, closed_by=actor if getattr(actor, "pk", None)
+                 else None, updated_at=timezone.now())
+    return rule
+
+
+# --- warehouses -------------------------------------------------------------------------
+
+WAREHOUSE_FIELDS = ("code", "name", "address", "provinces", "is_default")
+
+
+def _check_warehouse(values: dict, exclude_pk=None) -> dict:
+    from dms.core import regions
+
+    code = (values.get("code") or "").strip().upper()
+    name = (values.get("name") or "").strip()
+    provinces = sorted({str(p).strip() for p in values.get("provinces") or [] if str(p).strip()})
+    errors = {}
+    if not code:
+        errors["code"] = [_("This field is required.")]
+    elif Warehouse.objects.exclude(pk=exclude_pk).filter(code__iexact=code).exists():
+        errors["code"] = [_("Another warehouse already has this code.")]
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    known = dict(regions.provinces())
+    unknown = [p for p in provinces if p not in known]
+    if unknown:
+        errors["provinces"] = [_("Unknown province code: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    else:
+        taken = []
+        for other in Warehouse.objects.exclude(pk=exclude_pk).filter(is_active=True).exclude(provinces=[]):
+            taken += [f"{known[p]} ({other.code})" for p in provinces if p in (other.provinces or [])]
+        if taken:
+            errors["provinces"] = [_("Already served by another warehouse: %(list)s.") % {"list": ", ".join(taken)}]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return {"code": code, "name": name, "address": (values.get("address") or "").strip(), "provinces": provinces,
+            "is_default": bool(values.get("is_default"))}
+
+
+def _drop_default(exclude_pk=None) -> None:
+    """Take the default flag from the current default warehouse (the database allows one);
+    saved row by row so the audit log records it."""
+    for previous in Warehouse.objects.select_for_update().filter(is_default=True).exclude(pk=exclude_pk):
+        previous.is_default = False
+        previous.save(update_fields=["is_default"])
+
+
+@transaction.atomic
+def create_warehouse(*, actor=None, **values) -> Warehouse:
+    """A new warehouse. The first one is the default whatever was asked; asking for the
+    default moves the flag from the previous default."""
+    clean = _check_warehouse(values)
+    if not Warehouse.objects.filter(is_default=True).exists():
+        clean["is_default"] = True
+    if clean["is_default"]:
+        _drop_default()
+    return Warehouse.objects.create(**clean)
+
+
+@transaction.atomic
+def update_warehouse(*, warehouse_id: int, actor=None, **values) -> Warehouse:
+    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse_id)
+    clean = _check_warehouse(values, exclude_pk=warehouse.pk)
+    if warehouse.is_default and not clean["is_default"]:
+        raise ValidationFailed(
+            _("There must be a default warehouse: make another one the default instead."),
+            fields={"is_default": [_("Make another warehouse the default instead.")]},
+        )
+    if clean["is_default"] and not warehouse.is_active:
+        raise ValidationFailed(fields={"is_default": [_("An inactive warehouse cannot be the default.")]})
+    if clean["is_default"] and not warehouse.is_default:
+        _drop_default(exclude_pk=warehouse.pk)
+    changed = [k for k, v in clean.items() if getattr(warehouse, k) != v]
+    for k in changed:
+        setattr(warehouse, k, clean[k])
+    if changed:
+        warehouse.save(update_fields=changed)
+    return warehouse
+
+
+@transaction.atomic
+def set_warehouse_active(*, warehouse_id: int, active: bool, actor=None) -> Warehouse:
+    """Deactivate (no new orders are routed there; refused for the default warehouse and
+    while it holds reserved stock) or reactivate a warehouse."""
+    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse_id)
+    if warehouse.is_active == active:
+        return warehouse
+    if not active:
+        if warehouse.is_default:
+            raise ValidationFailed(_("The default warehouse cannot be deactivated: make another one the default "
+                                     "first."))
+        if StockLevel.objects.filter(warehouse=warehouse, reserved__gt=0).exists():
+            raise ValidationFailed(_("This warehouse holds stock reserved for orders: ship or release it first."))
+    elif warehouse.provinces:
+        _check_warehouse({"code": warehouse.code, "name": warehouse.name, "provinces": warehouse.provinces},
+                         exclude_pk=warehouse.pk)
+    warehouse.is_active = active
+    warehouse.save(update_fields=["is_active"])
+    return warehouse
