@@ -44,6 +44,17 @@ ROUTE_OBJECTS = {
     "portal:contract_file": "contract",
     "portal:user_toggle": "user",
     "notifications:open": "notification",
+    "orders:detail": "order",
+    "orders:events": "order",
+    "orders:edit": "order",
+    "orders:copy": "order",
+    "orders:submit": "order",
+    "orders:approve": "order",
+    "orders:reject": "order",
+    "orders:cancel": "order",
+    "orders:return_detail": "return",
+    "orders:return_decide": "return",
+    "orders:return_receive": "return",
 }
 STRING_PARAMS = {"action": "suspend"}
 # Routes whose parameters are not tenant objects.
@@ -64,6 +75,23 @@ def walk(resolver=None, namespace="", prefix=""):
 ROUTES = sorted({(name, tuple(params)) for name, params in walk() if not name.startswith(SKIP_PREFIXES)})
 
 
+def _order_shipment_return(distributor, user):
+    """An order of the distributor, shipped (one shipment), with a return requested."""
+    from dms.core.testing.factories import ProductFactory, stock
+    from dms.logistics import services as logistics
+    from dms.logistics.models import Carrier
+    from dms.orders import services as orders
+
+    product = ProductFactory()
+    stock(product, 10)
+    order = orders.create_order(distributor=distributor, lines=[{"product": product.pk, "quantity": 2}], submit=True)
+    shipment = logistics.create_shipment(order_id=order.pk, actor=None)
+    logistics.dispatch_shipment(shipment_id=shipment.pk, carrier=Carrier.objects.create(code="ISO", name="ISO"),
+                                tracking_number="A-TRACK-777", actor=None)
+    ret = orders.request_return(order_id=order.pk, lines={order.lines.get().pk: 1}, reason="damaged", actor=user)
+    return order, shipment, ret
+
+
 @pytest.fixture
 def world(distributor, channel_manager, make_staff):
     """The first distributor with one object of every kind, and the outsiders."""
@@ -80,10 +108,11 @@ def world(distributor, channel_manager, make_staff):
     distributor.save()
     services.open_due_reviews(today)
     notification = notify([a_user], title="A-NOTE-777")[0]
+    order, shipment, ret = _order_shipment_return(distributor, a_user)
     objects = {
         "distributor": distributor.pk, "contact": contact.pk, "qualification": qualification.pk,
         "contract": contract.pk, "review": distributor.reviews.get().pk, "user": a_user.pk,
-        "notification": notification.pk,
+        "notification": notification.pk, "order": order.pk, "shipment": shipment.pk, "return": ret.pk,
     }
     other = services.create_distributor(name="乙方", credit_code="91110108551385082Q", tier=1,
                                         channel_manager=make_staff("channel_manager", username="cm_other"))
@@ -92,7 +121,7 @@ def world(distributor, channel_manager, make_staff):
         "other channel manager": other.channel_manager,
     }
     secrets = [distributor.code, distributor.name, distributor.credit_code, "A-LICENCE-777", "A-CONTRACT-777",
-               "A-NOTE-777", "甲方联系人"]
+               "A-NOTE-777", "甲方联系人", ret.number, "A-TRACK-777"]
     return objects, outsiders, secrets
 
 
@@ -147,7 +176,7 @@ def test_the_owner_can_open_them(client, world, distributor):
     owner = UserFactory(roles=["admin"])
     client.force_login(owner)
     for name in ("distributors:detail", "distributors:contract", "distributors:review", "distributors:contract_file",
-                 "distributors:qualification_file"):
+                 "distributors:qualification_file", "orders:detail", "orders:events", "orders:return_detail"):
         response = client.get(reverse(name, args=[objects[ROUTE_OBJECTS[name]]]))
         assert response.status_code == 200, name
     client.force_login(distributor.users.get(username="a_admin"))
