@@ -111,8 +111,7 @@ def shipment_discrepancy(request, pk):
             logistics.report_discrepancy(shipment_id=shipment.pk, description=description, received=received,
                                          actor=request.user)
         except ValidationFailed as exc:
-            errors = [str(e) for name, msgs in exc.fields.items() if not name.startswith("lines.")
-                      for e in msgs] or [str(exc.message)]
+            errors = [str(exc.message)]
             for name in exc.fields:
                 if name.startswith("lines.") and name[6:].isdigit():
                     line_errors[int(name[6:])] = _("This quantity is not possible.")
