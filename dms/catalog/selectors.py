@@ -70,6 +70,8 @@ def product_prices(product, user, day: dt.date | None = None) -> list[PriceListI
         .select_related("price_list", "price_list__tier", "price_list__distributor")
         .order_by("price_list__kind", "-price_list__valid_from", "-price_list_id")
     )
+    rank = {PriceList.Kind.DISTRIBUTOR: 0, PriceList.Kind.TIER: 1, PriceList.Kind.BASE: 2}
+    items.sort(key=lambda i: rank.get(i.price_list.kind, 3))  # stable: keeps the date order within a kind
     for item in items:
         pl = item.price_list
         item.effective = pl.is_active and pl.valid_from <= day and (pl.valid_to is None or pl.valid_to >= day)
