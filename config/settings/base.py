@@ -306,6 +306,15 @@ SPECTACULAR_SETTINGS = {
         "DistributorStatusEnum": "dms.distributors.models.Distributor.Status",
         "ContractStatusEnum": "dms.distributors.models.Contract.Status",
         "ReviewStatusEnum": "dms.distributors.models.Review.Status",
+        "OrderStatusEnum": "dms.orders.models.Order.Status",
+        "ReturnStatusEnum": "dms.orders.models.ReturnRequest.Status",
+        "ShipmentStatusEnum": "dms.logistics.models.Shipment.Status",
+        "DiscrepancyStatusEnum": "dms.logistics.models.Discrepancy.Status",
+        "ProductStatusEnum": "dms.catalog.models.Product.Status",
+        "OrderEventKindEnum": "dms.orders.models.OrderEvent.Kind",
+        "StockMoveKindEnum": "dms.inventory.models.StockMove.Kind",
+        "PriceListKindEnum": "dms.catalog.models.PriceList.Kind",
+        "ReviewKindEnum": "dms.distributors.models.Review.Kind",
     },
 }
 
