@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from dms.catalog.models import PriceList, PriceListItem
 from dms.core.testing.factories import ContractFactory, DistributorFactory, bearer, portal_user
 from dms.distributors import services
 from dms.distributors.models import Contract, Distributor, Qualification, Review
@@ -38,7 +39,14 @@ OBJECT_FOR_SEGMENT = {
     "orders": "order",
     "returns": "return",
     "shipments": "shipment",
+    "products": "product",
+    "price-lists": "price_list",
 }
+# Brand-wide objects every distributor may read (a product, its price for the caller):
+# their routes are walked for the owner but not required to be 404 for outsiders.
+SHARED_RESOURCES = {"products"}
+# Collections distributor users may not read at all (403 by design: the brand's books).
+PORTAL_FORBIDDEN = {"api/v1/stock/", "api/v1/stock/moves/"}
 PARAM = re.compile(r"\(\?P<(?P<regex_name>\w+)>[^)]*\)|<(?:\w+:)?(?P<route_name>\w+)>")
 
 
@@ -105,11 +113,15 @@ def victim(channel_manager, admin_user):
     review = Review.objects.create(distributor=d, kind=Review.Kind.PERIODIC)
     notification = notify([owner], title=f"{d.name} 的合同即将到期")[0]
     order, shipment, ret = _victim_orders(d, owner, admin_user)
+    price_list = PriceList.objects.create(name="甲方专属价目表", kind=PriceList.Kind.DISTRIBUTOR, distributor=d,
+                                          valid_from="2026-01-01")
+    product = order.lines.get().product
+    PriceListItem.objects.create(price_list=price_list, product=product, price="77.70")
     ids = {"distributor": d.pk, "qualification": qualification.pk, "contract": contract.pk, "user": owner.pk,
            "review": review.pk, "notification": notification.pk, "order": order.pk, "shipment": shipment.pk,
-           "return": ret.pk}
+           "return": ret.pk, "product": product.pk, "price_list": price_list.pk}
     secrets = [d.code, d.name, d.legal_name, d.credit_code, "VQ-SECRET-77", "VC-SECRET-88", "victim-admin",
-               order.number, shipment.number, "VT-SECRET-99", ret.number]
+               order.number, shipment.number, "VT-SECRET-99", ret.number, "甲方专属价目表", "77.70"]
     return {"distributor": d, "owner": owner, "ids": ids, "secrets": secrets}
 
 
@@ -173,6 +185,8 @@ def test_every_object_route_is_404_for_outsiders(client, victim, other_distribut
     headers = bearer(user)
     calls, unfillable = 0, []
     for template, callback in param_routes():
+        if template.removeprefix(API_PREFIX).split("/", 1)[0] in SHARED_RESOURCES:
+            continue
         variants = [lambda i, n: victim["ids"]]
         if PARAM.findall(template)[1:]:
             # own parent, victim's child: the child must be looked up below the parent
@@ -212,6 +226,9 @@ def test_collections_do_not_list_the_victim(client, victim, other_distributor, o
         if PARAM.search(template) or "get" not in methods_of(callback):
             continue
         response = client.get("/" + template, **headers)
+        if template in PORTAL_FORBIDDEN and user.distributor_id:
+            assert response.status_code == 403, template
+            continue
         assert response.status_code == 200, template
         assert not leaks(response, victim["secrets"]), template
 

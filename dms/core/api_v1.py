@@ -10,7 +10,10 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from dms.accounts import api as accounts_api
+from dms.catalog import api as catalog_api
 from dms.distributors import api as distributors_api
+from dms.inventory import api as inventory_api
+from dms.logistics import api as logistics_api
 from dms.notifications import api as notifications_api
 from dms.orders import api as orders_api
 
@@ -34,10 +37,20 @@ router.register("reviews", distributors_api.ReviewViewSet, basename="review")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("orders", orders_api.OrderViewSet, basename="order")
 router.register("returns", orders_api.ReturnViewSet, basename="return")
+router.register("products", catalog_api.ProductViewSet, basename="product")
+router.register("price-lists", catalog_api.PriceListViewSet, basename="price-list")
+router.register("warehouses", inventory_api.WarehouseViewSet, basename="warehouse")
+router.register("stock/moves", inventory_api.StockMoveViewSet, basename="stock-move")
+router.register("stock/adjustments", inventory_api.StockAdjustmentViewSet, basename="stock-adjustment")
+router.register("stock", inventory_api.StockViewSet, basename="stock")
+router.register("shipments", logistics_api.ShipmentViewSet, basename="shipment")
+router.register("carriers", logistics_api.CarrierViewSet, basename="carrier")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenApi.as_view(), name="auth-token"),
     path("auth/logout/", accounts_api.LogoutApi.as_view(), name="auth-logout"),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
+    path("shipments/<int:pk>/delivery-note.pdf", logistics_api.ShipmentViewSet.as_view({"get": "delivery_note"}),
+         name="shipment-delivery-note"),
     *router.urls,
 ]

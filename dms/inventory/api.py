@@ -16,10 +16,11 @@ from rest_framework import mixins, parsers, status
 from rest_framework.response import Response
 
 from dms.accounts.serializers import ErrorSerializer
+from dms.core.scoping import distributor_scope
 from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 
 from . import services
-from .models import StockLevel, StockMove, Warehouse
+from .models import StockDocument, StockLevel, StockMove, Warehouse
 from .serializers import (
     AdjustmentSerializer,
     PortalWarehouseSerializer,
@@ -74,7 +75,7 @@ class StockFilter(django_filters.FilterSet):
     product = django_filters.NumberFilter(field_name="product_id", label=_("Product"))
     warehouse = django_filters.NumberFilter(field_name="warehouse_id", label=_("Warehouse"))
     search = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    available_below = django_filters.NumberFilter(field_name="available", lookup_expr="lt",
+    available_below = django_filters.NumberFilter(field_name="available_now", lookup_expr="lt",
                                                   label=_("Available below"))
 
     class Meta:
@@ -95,13 +96,13 @@ class StockViewSet(mixins.ListModelMixin, ScopedViewSet):
     filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
     filterset_class = StockFilter
     ordering_map = {"sku": "product__sku", "warehouse": "warehouse__code", "on_hand": "on_hand",
-                    "reserved": "reserved", "available": "available", "updated": "updated_at"}
+                    "reserved": "reserved", "available": "available_now", "updated": "updated_at"}
     ordering_default = "product__sku"
     staff_perms = {"list": "inventory.view_stocklevel"}
 
     def scoped_queryset(self):
         return StockLevel.objects.select_related("warehouse", "product").annotate(
-            available=F("on_hand") - F("reserved"))
+            available_now=F("on_hand") - F("reserved"))
 
 
 class MoveFilter(django_filters.FilterSet):
@@ -131,6 +132,31 @@ class StockMoveViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def scoped_queryset(self):
         return StockMove.objects.select_related("warehouse", "product", "actor")
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        hidden = hidden_references(request.user, {m.reference for m in page})
+        if hidden and request.query_params.get("reference", "").strip() in hidden:
+            page = []  # no probing for another distributor's document numbers
+        data = StockMoveSerializer(page, many=True, context={"hidden_references": hidden}).data
+        return self.get_paginated_response(data)
+
+
+def hidden_references(user, references) -> set[str]:
+    """The ledger is the brand's, but an order, shipment or return number (and who moved
+    the stock for it) belongs to a distributor: a user with a limited scope (a channel
+    manager) sees only those of his own distributors and of the brand's stock documents."""
+    from dms.logistics.models import Shipment
+    from dms.orders.models import Order, ReturnRequest
+
+    references = {r for r in references if r}
+    if not references or distributor_scope(user) is None:
+        return set()
+    visible = set(StockDocument.objects.filter(number__in=references).values_list("number", flat=True))
+    for model in (Order, Shipment, ReturnRequest):  # scoped managers: the caller's distributors only
+        visible |= set(model.objects.filter(number__in=references).values_list("number", flat=True))
+    return references - visible
 
 
 @extend_schema(tags=["inventory"])

@@ -47,6 +47,12 @@ class StockMoveSerializer(serializers.ModelSerializer):
                   "reference", "reason", "actor", "created_at"]
         read_only_fields = fields
 
+    def to_representation(self, move):
+        data = super().to_representation(move)
+        if move.reference and move.reference in self.context.get("hidden_references", ()):
+            data["reference"], data["actor"] = "", None  # another distributor's document (see api.py)
+        return data
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, move):
         if move.actor_id is None:

@@ -426,7 +426,7 @@ def test_submitting_twice_is_a_no_op_and_short_stock_on_submit_is_409(client, di
 @pytest.fixture
 def shipped_order(distributor, products, admin_user):
     order = order_for(distributor, products[:2], qty=4)
-    carrier = Carrier.objects.create(code="SF", name="顺丰速运")
+    carrier = Carrier.objects.create(code="T-SF", name="测试快递")
     shipment = logistics.create_shipment(order_id=order.pk, actor=admin_user)
     logistics.dispatch_shipment(shipment_id=shipment.pk, carrier=carrier, tracking_number="SF100", actor=admin_user)
     order.refresh_from_db()
