@@ -59,6 +59,10 @@ ROUTE_OBJECTS = {
 STRING_PARAMS = {"action": "suspend"}
 # Routes whose parameters are not tenant objects.
 NOT_TENANT = {"accounts:password_reset_confirm", "admin:view_on_site", "admin:app_list", "set_language"}
+# Brand-wide inventory set-up and documents: every member of staff with the stock permission
+# sees them (no distributor's data); distributor users get 404 from staff_view.
+NOT_TENANT |= {"inventory:document_detail", "inventory:suggestion_close", "inventory:reorder_rule_edit",
+               "inventory:reorder_rule_active", "inventory:warehouse_edit", "inventory:warehouse_active"}
 SKIP_PREFIXES = ("admin:", "api", "djdt")
 
 

@@ -431,10 +431,8 @@ def create_reorder_rule(*, warehouse: Warehouse, product_id: int, actor=None, **
     evaluated at once after commit, so a product already below the point is flagged."""
     _check_rule(values)
     if ReorderRule.objects.filter(warehouse=warehouse, product_id=product_id).exists():
-        raise ValidationFailed(
-            _("This product already has a reorder rule in this warehouse; edit that one."),
-            fields={"product": [_("A rule for this product and warehouse exists.")]},
-        )
+        message = _("This product already has a reorder rule in this warehouse; edit that one.")
+        raise ValidationFailed(message, fields={"product": [message]})
     rule = ReorderRule.objects.create(warehouse=warehouse, product_id=product_id,
                                       **{k: values[k] for k in RULE_FIELDS})
     _queue_evaluation(warehouse.pk, product_id)
@@ -534,10 +532,8 @@ def update_warehouse(*, warehouse_id: int, actor=None, **values) -> Warehouse:
     warehouse = Warehouse.objects.select_for_update().get(pk=warehouse_id)
     clean = _check_warehouse(values, exclude_pk=warehouse.pk)
     if warehouse.is_default and not clean["is_default"]:
-        raise ValidationFailed(
-            _("There must be a default warehouse: make another one the default instead."),
-            fields={"is_default": [_("Make another warehouse the default instead.")]},
-        )
+        message = _("There must be a default warehouse: make another one the default instead.")
+        raise ValidationFailed(message, fields={"is_default": [message]})
     if clean["is_default"] and not warehouse.is_active:
         raise ValidationFailed(fields={"is_default": [_("An inactive warehouse cannot be the default.")]})
     if clean["is_default"] and not warehouse.is_default:
