@@ -177,9 +177,9 @@ def save_category(*, category_id: int | None = None, name: str, parent=None, sor
     if category_id and parent is not None and parent.pk in descendant_ids(category_id):
         raise ValidationFailed(fields={"parent": [_("A category cannot be moved under itself or its sub-categories.")]})
     category.name, category.parent, category.sort_order = (name or "").strip(), parent, sort_order or 0
-    _full_clean(category, exclude=["parent"] if parent is None else None)
     if Category.objects.filter(parent=parent, name=category.name).exclude(pk=category.pk).exists():
         raise ValidationFailed(fields={"name": [_("A category with this name already exists here.")]})
+    _full_clean(category, exclude=["parent"] if parent is None else None)
     _save(category, "name", _("A category with this name already exists here."))
     new = {"name": category.name, "parent": category.parent_id}
     record(action=AuditLog.Action.UPDATE if category_id else AuditLog.Action.CREATE, instance=category,
