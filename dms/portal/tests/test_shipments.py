@@ -76,7 +76,7 @@ def test_confirm_receipt_completes_the_order(client, dist_admin, shipped):
     assert shipment.status == Shipment.Status.DELIVERED and shipment.received_by == dist_admin
     assert order.status == Order.Status.COMPLETED
     body = response.content.decode()
-    assert "receipt of %s is confirmed" % shipment.number in body
+    assert f"receipt of {shipment.number} is confirmed" in body
     assert reverse("portal:shipment_confirm", args=[shipment.pk]) not in body
 
 
