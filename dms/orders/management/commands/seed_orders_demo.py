@@ -106,7 +106,10 @@ class Command(BaseCommand):
     def when(self, days_ago: int, hours: float = 0) -> dt.datetime:
         day = timezone.localdate() - dt.timedelta(days=days_ago)
         start = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
-        return start + dt.timedelta(hours=self.rnd.uniform(0, 8) + hours)
+        moment = start + dt.timedelta(hours=self.rnd.uniform(0, 8) + hours)
+        if moment > timezone.now():  # today, before now
+            moment = timezone.now() - dt.timedelta(minutes=self.rnd.randint(20, 600))
+        return moment
 
     def lines_for(self, distributor, big: bool) -> list[dict]:
         warehouse = pick_warehouse(distributor, Warehouse.objects.filter(is_active=True))
