@@ -157,8 +157,8 @@ class Command(BaseCommand):
                         description=f"{BRAND}{sub}系列 · {spec}",
                     )
                     if sku in DISCONTINUED:
-                        services.set_product_status(product_id=existing[sku].pk, status=Product.Status.DISCONTINUED,
-                                                    actor=actor)
+                        existing[sku] = services.set_product_status(
+                            product_id=existing[sku].pk, status=Product.Status.DISCONTINUED, actor=actor)
         return existing
 
     # --- prices ----------------------------------------------------------------------------
