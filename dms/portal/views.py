@@ -53,6 +53,23 @@ def _with_days_ago(objects):
 # --- dashboard -----------------------------------------------------------------------
 
 
+def _order_counts(distributor_id) -> dict:
+    """The dashboard's orders card: orders under way, waiting for review, deliveries to confirm."""
+    from django.db.models import Count, Q
+
+    from dms.logistics.models import Shipment
+    from dms.orders.models import Order
+
+    S = Order.Status
+    counts = Order.objects.filter(distributor_id=distributor_id).aggregate(
+        open=Count("pk", filter=Q(status__in=[S.SUBMITTED, S.APPROVED, S.PARTIALLY_SHIPPED, S.SHIPPED])),
+        review=Count("pk", filter=Q(status=S.SUBMITTED)))
+    counts["to_confirm"] = Shipment.objects.filter(
+        distributor_id=distributor_id, status__in=[Shipment.Status.DISPATCHED, Shipment.Status.DELIVERED],
+        received_at__isnull=True).count()
+    return counts
+
+
 @portal_view()
 def dashboard(request):
     distributor = _distributor(request)
@@ -77,6 +94,7 @@ def dashboard(request):
     )
     open_reviews = list(Review.objects.filter(distributor_id=distributor.pk, status=Review.Status.PENDING))
     unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    order_counts = _order_counts(distributor.pk)
     context = {
         "nav": "home",
         "distributor": distributor,
@@ -90,6 +108,7 @@ def dashboard(request):
             "contracts": active_contracts.count(),
             "unread": unread.count(),
         },
+        "order_counts": order_counts,
         "latest_unread": list(unread[:5]),
         "is_admin": request.user.has_role(Role.DISTRIBUTOR_ADMIN),
         "soon_q": QUALIFICATION_EXPIRING_DAYS,

@@ -195,3 +195,15 @@ def test_another_distributors_shipment_and_return_are_404(client, other_dist_adm
     for name in ("portal:shipments", "portal:returns"):
         body = client.get(reverse(name)).content.decode()
         assert shipment.number not in body and ret.number not in body
+
+
+def test_dashboard_counts_deliveries_to_confirm(client, dist_admin, shipped):
+    _order, shipment = shipped
+    client.force_login(dist_admin)
+    body = client.get(reverse("portal:dashboard")).content.decode()
+    link = f'<a class="stat warn" href="{reverse("portal:shipments")}?unconfirmed=1"><span class="value">1</span>'
+    assert link in body
+    body = client.get(reverse("portal:shipments"), {"unconfirmed": "1"}).content.decode()
+    assert shipment.number in body
+    logistics.confirm_receipt(shipment_id=shipment.pk, actor=dist_admin)
+    assert shipment.number not in client.get(reverse("portal:shipments"), {"unconfirmed": "1"}).content.decode()
