@@ -44,6 +44,13 @@ ROUTE_OBJECTS = {
     "portal:contract_file": "contract",
     "portal:user_toggle": "user",
     "notifications:open": "notification",
+    # catalog: a distributor's own price list is its data
+    "catalog:price_list_detail": "price_list",
+    "catalog:price_list_edit": "price_list",
+    "catalog:price_list_status": "price_list",
+    "catalog:price_list_item_remove": "price_list",
+    "catalog:price_list_export": "price_list",
+    "catalog:price_import": "price_list",
     "portal:order": "order",
     "portal:order_events": "order",
     "portal:order_edit": "order",
@@ -74,6 +81,10 @@ NOT_TENANT = {"accounts:password_reset_confirm", "admin:view_on_site", "admin:ap
 # sees them (no distributor's data); distributor users get 404 from staff_view.
 NOT_TENANT |= {"inventory:document_detail", "inventory:suggestion_close", "inventory:reorder_rule_edit",
                "inventory:reorder_rule_active", "inventory:warehouse_edit", "inventory:warehouse_active"}
+# products, categories and promotions belong to the brand, not to a distributor
+NOT_TENANT |= {"catalog:product_detail", "catalog:product_edit", "catalog:product_status", "catalog:product_image",
+               "catalog:category_edit", "catalog:category_delete", "catalog:promotion_edit",
+               "catalog:promotion_status"}
 SKIP_PREFIXES = ("admin:", "api", "djdt")
 
 
@@ -137,7 +148,19 @@ def world(distributor, channel_manager, make_staff):
     }
     secrets = [distributor.code, distributor.name, distributor.credit_code, "A-LICENCE-777", "A-CONTRACT-777",
                "A-NOTE-777", "甲方联系人", ret.number, "A-TRACK-777"]
+    objects["price_list"] = _price_list(distributor)
+    secrets.append("A-PRICELIST-777")
     return objects, outsiders, secrets
+
+
+def _price_list(distributor):
+    from dms.catalog import services as catalog_services
+    from dms.core.testing.factories import ProductFactory
+
+    price_list = catalog_services.create_price_list(name="A-PRICELIST-777", kind="distributor",
+                                                    distributor=distributor, valid_from=dt.date.today())
+    catalog_services.set_price_list_item(price_list_id=price_list.pk, product_id=ProductFactory().pk, price="1.00")
+    return price_list.pk
 
 
 def test_every_parameterised_route_is_mapped():
