@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -86,6 +87,9 @@ class Command(BaseCommand):
             with acting_as(staff["admin"]):
                 if not Distributor.objects.filter(credit_code=credit_code(1)).exists():
                     self.create_network(staff)
+            # Products, prices, warehouses and stock; then orders, shipments and returns (each idempotent).
+            call_command("seed_catalog_demo", verbosity=0)
+            call_command("seed_orders_demo", verbosity=0)
             if not quiet:
                 self.print_logins()
 
