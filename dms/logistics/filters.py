@@ -16,7 +16,7 @@ class ShipmentFilter(django_filters.FilterSet):
     carrier = django_filters.ModelChoiceFilter(queryset=Carrier.objects.all(), label=_("Carrier"))
     date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To"))
-    order = django_filters.NumberFilter(field_name="order_id", label=_("Order"))
+    order = django_filters.NumberFilter(field_name="order_id", label=_("Order number"))
     distributor = django_filters.NumberFilter(field_name="distributor_id", label=_("Distributor"))
 
     class Meta:

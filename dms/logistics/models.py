@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.core.scoping import TenantManager
 
@@ -156,8 +157,8 @@ class Discrepancy(models.Model):
     """A distributor reports that what arrived differs from the delivery note."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        RESOLVED = "resolved", _("Resolved")
+        OPEN = "open", pgettext_lazy("case status", "Open")
+        RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
 
     shipment = models.ForeignKey(Shipment, verbose_name=_("shipment"), on_delete=models.PROTECT,
                                  related_name="discrepancies")

@@ -31,7 +31,8 @@ def open_lines(order: Order) -> list[dict]:
     """The order's lines with what is left to ship (ordered − shipped − being picked)."""
     left = open_quantities(order)
     lines = order.lines.select_related("product").order_by("product__sku")
-    return [{"line": line, "product": line.product, "open": left.get(line.pk, 0)} for line in lines]
+    return [{"line": line, "product": line.product, "open": left.get(line.pk, 0),
+             "picking": line.quantity - line.shipped_quantity - left.get(line.pk, 0)} for line in lines]
 
 
 def discrepancies():
