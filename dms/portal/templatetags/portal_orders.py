@@ -16,9 +16,11 @@ def cart_lines(context):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.distributor_id:
         return ""
-    from dms.portal.views_orders import cart_line_count
+    if not hasattr(request, "_cart_lines"):  # one query per request, however often the badge is drawn
+        from dms.portal.views_orders import cart_line_count
 
-    return cart_line_count(user) or ""
+        request._cart_lines = cart_line_count(user) or ""
+    return request._cart_lines
 
 
 @register.filter

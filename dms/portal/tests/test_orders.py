@@ -132,7 +132,7 @@ def test_catalogue_prices_in_a_fixed_number_of_queries(client, dist_admin, djang
         ProductFactory(sku=f"Q{i:03d}")
     client.force_login(dist_admin)
     client.get(reverse("portal:catalogue"))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("portal:catalogue")).status_code == 200
 
 
