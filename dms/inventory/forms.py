@@ -52,10 +52,11 @@ class Row:
     error: str = ""
     product_obj: Product | None = None
     expected: int | None = None
+    skipped: bool = False
 
     @property
     def difference(self):
-        if self.expected is None or self.product_obj is None:
+        if self.expected is None or self.product_obj is None or self.skipped:
             return None
         return int(self.quantity) - self.expected
 
@@ -90,9 +91,11 @@ class Lines:
                 row.error = message
 
 
-def parse_lines(data, *, allow_zero: bool = False, merge: bool = True) -> Lines:
+def parse_lines(data, *, allow_zero: bool = False, merge: bool = True, skip_blank: bool = False) -> Lines:
     """Rows from the posted ``product``/``quantity`` lists. ``allow_zero`` (a count may find
-    none); ``merge`` adds up a product entered twice (a count refuses it instead)."""
+    none); ``merge`` adds up a product entered twice (a count refuses it instead);
+    ``skip_blank`` keeps a product row without a quantity but leaves it out of the lines
+    (a count sheet's products not counted yet)."""
     products, quantities = data.getlist("product"), data.getlist("quantity")
     result = Lines()
     seen: dict[int, Row] = {}
@@ -110,6 +113,9 @@ def parse_lines(data, *, allow_zero: bool = False, merge: bool = True) -> Lines:
             row.error = error
             continue
         row.product_obj, row.product = product, product.sku
+        if skip_blank and not qty:
+            row.skipped = True
+            continue
         try:
             number = int(qty)
         except ValueError:
@@ -126,7 +132,7 @@ def parse_lines(data, *, allow_zero: bool = False, merge: bool = True) -> Lines:
             continue
         seen[product.pk] = row
         result.lines[product.pk] = number
-    if not result.rows:
+    if not result.lines and not any(r.error for r in result.rows):
         result.error = _("Add at least one line.")
     return result
 
@@ -155,8 +161,8 @@ class CountForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    from_warehouse = WarehouseChoiceField(queryset=Warehouse.objects.none(), label=gettext_lazy("From"))
-    to_warehouse = WarehouseChoiceField(queryset=Warehouse.objects.none(), label=gettext_lazy("To"))
+    from_warehouse = WarehouseChoiceField(queryset=Warehouse.objects.none(), label=gettext_lazy("From warehouse"))
+    to_warehouse = WarehouseChoiceField(queryset=Warehouse.objects.none(), label=gettext_lazy("To warehouse"))
     note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from dms.core.errors import DomainError, ValidationFailed
 from dms.core.forms import apply_service_errors
-from dms.core.lists import paginate, render_list
+from dms.core.lists import paginate
 from dms.core.permissions import staff_view
 
 from . import selectors, services
@@ -25,6 +25,7 @@ from .forms import (
     rows_for_products,
 )
 from .models import StockDocument, Warehouse
+from .views_stock import render_results
 
 DOCUMENT_ORDERING = {"time": "created_at", "number": "number", "kind": "kind", "warehouse": "warehouse__code"}
 
@@ -34,7 +35,7 @@ def documents(request):
     filterset = DocumentFilter(request.GET or None, queryset=selectors.stock_documents())
     qs = order_by_param(filterset.qs, request.GET.get("sort", ""), DOCUMENT_ORDERING, ["-created_at", "-id"])
     context = {"nav": "stock_documents", "tab": "documents", "filter": filterset, "page_obj": paginate(request, qs)}
-    return render_list(request, "inventory/documents.html", context)
+    return render_results(request, "inventory/documents.html", context)
 
 
 @staff_view("inventory.view_stocklevel")
@@ -152,7 +153,7 @@ def count_create(request):
                 if not lines.rows:
                     messages.info(request, _("Nothing is stocked in this warehouse yet: enter the products counted."))
             return _line_page(request, "inventory/count_form.html", form, lines)
-        lines = parse_lines(request.POST, allow_zero=True, merge=False)
+        lines = parse_lines(request.POST, allow_zero=True, merge=False, skip_blank=True)
         if lines.error:
             form.add_error(None, lines.error)
         if request.POST.get("add_rows") or step == "edit":
@@ -174,10 +175,12 @@ def count_create(request):
         # review: what the books say next to what was counted
         expected = selectors.on_hand(warehouse, lines.lines)
         for row in lines.rows:
-            row.expected = expected[row.product_obj.pk]
+            if not row.skipped:
+                row.expected = expected[row.product_obj.pk]
         differences = [r for r in lines.rows if r.difference]
         return render(request, "inventory/count_review.html", {
             "nav": "stock_documents", "form": form, "lines": lines, "warehouse": warehouse,
+            "counted": [r for r in lines.rows if not r.skipped], "skipped": sum(r.skipped for r in lines.rows),
             "differences": len(differences), "net": sum(r.difference for r in differences),
         })
     return _line_page(request, "inventory/count_form.html", form, lines, status)

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_POST
 from dms.core import regions
 from dms.core.errors import DomainError, ValidationFailed
 from dms.core.forms import apply_service_errors
-from dms.core.lists import paginate, render_list
+from dms.core.lists import paginate
 from dms.core.permissions import staff_view
 
 from . import selectors, services
 from .filters import RULE_ORDERING, RuleFilter, order_by_param
 from .forms import ReorderRuleForm, WarehouseForm
 from .models import ReorderRule, Warehouse
+from .views_stock import render_results
 
 # --- reorder rules ----------------------------------------------------------------------
 
@@ -24,12 +25,12 @@ def rule_list(request):
     filterset = RuleFilter(request.GET or None, queryset=selectors.reorder_rules())
     qs = order_by_param(filterset.qs, request.GET.get("sort", ""), RULE_ORDERING, ["product__sku", "warehouse__code"])
     context = {"nav": "replenishment", "tab": "rules", "filter": filterset, "page_obj": paginate(request, qs)}
-    return render_list(request, "inventory/rules.html", context)
+    return render_results(request, "inventory/rules.html", context)
 
 
 @staff_view("inventory.add_reorderrule")
 def rule_create(request):
-    initial = {}
+    initial = {"warehouse": Warehouse.objects.filter(is_default=True).values_list("pk", flat=True).first()}
     if request.GET.get("warehouse", "").isdigit():
         initial["warehouse"] = int(request.GET["warehouse"])
     if request.GET.get("product", "").isdigit():

@@ -6,6 +6,7 @@ permission sees all of it (a channel manager may look but not change anything).
 """
 
 from django.contrib import messages
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from dms.catalog.models import Product
 from dms.core.errors import DomainError
 from dms.core.excel import xlsx_response
-from dms.core.lists import paginate, render_list
+from dms.core.lists import paginate, render_list, wants_partial
 from dms.core.permissions import staff_view
 from dms.core.redirects import internal_path
 
@@ -36,6 +37,20 @@ from .models import ReplenishmentSuggestion, StockMove
 
 EXPORT_LIMIT = 100_000
 LEVEL_LABELS = {"in_stock": gettext_lazy("In stock"), "low": gettext_lazy("Low"), "out": gettext_lazy("Out of stock")}
+
+
+def render_results(request, template, context):
+    """``render_list``, pushing a clean address (no empty filters) into the browser
+    history after an HTMX filter change."""
+    response = render_list(request, template, context)
+    if wants_partial(request):
+        query = QueryDict(mutable=True)
+        for key, values in request.GET.lists():
+            kept = [v for v in values if v]
+            if kept:
+                query.setlist(key, kept)
+        response["HX-Push-Url"] = request.path + (f"?{query.urlencode()}" if query else "")
+    return response
 
 
 def _user_name(user):
@@ -76,7 +91,7 @@ def stock(request):
         "nav": "stock", "tab": "stock", "filter": filterset, "page_obj": page,
         "totals": selectors.stock_totals(filterset.qs), "focus_product": _focus_product(filterset),
     }
-    return render_list(request, "inventory/stock.html", context)
+    return render_results(request, "inventory/stock.html", context)
 
 
 @staff_view("inventory.view_stocklevel")
@@ -108,7 +123,7 @@ def moves(request):
     filterset, qs = _moves(request)
     context = {"nav": "stock_moves", "tab": "moves", "filter": filterset, "page_obj": paginate(request, qs, 50),
                "focus_product": _focus_product(filterset)}
-    return render_list(request, "inventory/moves.html", context)
+    return render_results(request, "inventory/moves.html", context)
 
 
 @staff_view("inventory.view_stocklevel")
@@ -135,7 +150,7 @@ def alerts(request):
     context = {"nav": "stock_alerts", "tab": "alerts", "filter": filterset, "page_obj": paginate(request, qs),
                "today": timezone.localdate(), "open_count": selectors.low_stock_alerts()
                .filter(resolved_at__isnull=True).count()}
-    return render_list(request, "inventory/alerts.html", context)
+    return render_results(request, "inventory/alerts.html", context)
 
 
 # --- replenishment suggestions ----------------------------------------------------------
@@ -152,7 +167,7 @@ def suggestions(request):
     filterset, qs = _suggestions(request)
     context = {"nav": "replenishment", "tab": "suggestions", "filter": filterset, "page_obj": paginate(request, qs),
                "today": timezone.localdate()}
-    return render_list(request, "inventory/suggestions.html", context)
+    return render_results(request, "inventory/suggestions.html", context)
 
 
 @staff_view("inventory.view_stocklevel")

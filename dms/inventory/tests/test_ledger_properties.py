@@ -144,6 +144,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def user_of(self, order_id):
         return self.w.users[Order.objects.values_list("distributor_id", flat=True).get(pk=order_id)]
 
+    def pick(self, queryset, index):
+        """The ``index``-th (modulo) of these orders' ids, or None."""
+        ids = sorted(set(queryset.values_list("pk", flat=True)))
+        return ids[index % len(ids)] if ids else None
+
     def lines(self, lines):
         return [{"product": self.w.products[p].pk, "quantity": q} for p, q in lines]
 
@@ -236,10 +241,13 @@ class LedgerMachine(RuleBasedStateMachine):
         self.attempt(logistics.dispatch_shipment, InvalidTransition, shipment_id=shipment, carrier=self.w.carrier,
                      tracking_number="SF1234567890", actor=self.w.admin)
 
-    @rule(order=orders, part=st.none() | st.integers(1, 4))
-    def ship(self, order, part):
-        shipment = self.new_shipment(order, part)
-        if shipment is not None:
+    @rule(pick=st.integers(0, 99), part=st.none() | st.integers(1, 4))
+    def ship(self, pick, part):
+        """Ship (all, or part of) one of the orders that can be shipped."""
+        order = self.pick(Order.objects.filter(status__in=[Order.Status.APPROVED, Order.Status.PARTIALLY_SHIPPED]),
+                          pick)
+        shipment = order and self.new_shipment(order, part)
+        if shipment:
             self.dispatch(shipment)
 
     @rule(shipment=shipments)
@@ -271,10 +279,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def receive_return(self, ret):
         self.attempt(orders.receive_return, InvalidTransition, return_id=ret, actor=self.w.admin)
 
-    @rule(order=orders, qty=st.integers(1, 3))
-    def return_goods(self, order, qty):
-        """Requested, approved and received in one go."""
-        ret = self.new_return(order, qty)
+    @rule(pick=st.integers(0, 99), qty=st.integers(1, 3))
+    def return_goods(self, pick, qty):
+        """Goods of one of the orders with something shipped: requested, approved and
+        received in one go."""
+        order = self.pick(Order.objects.filter(lines__shipped_quantity__gt=F("lines__returned_quantity")), pick)
+        ret = order and self.new_return(order, qty)
         if ret is not None:
             self.decide_return(ret, True)
             self.receive_return(ret)

@@ -69,10 +69,11 @@ def test_admin_opens_every_page(client, admin_user, setup, name):
                                   "inventory:documents", "inventory:reorder_rules"])
 def test_list_pages_answer_htmx_with_the_fragment(client, admin_user, setup, name):
     client.force_login(admin_user)
-    response = client.get(reverse(name), HTTP_HX_REQUEST="true", **EN)
+    response = client.get(reverse(name), {"search": "tea", "warehouse": ""}, HTTP_HX_REQUEST="true", **EN)
     assert response.status_code == 200
     assert b"<html" not in response.content
     assert b'class="filters"' not in response.content
+    assert response["HX-Push-Url"] == reverse(name) + "?search=tea"
 
 
 def test_distributor_users_get_404(client, dist_admin, setup):
@@ -81,7 +82,17 @@ def test_distributor_users_get_404(client, dist_admin, setup):
     for name in PAGES + ["inventory:stock_export", "inventory:moves_export", "inventory:suggestions_export"]:
         assert client.get(reverse(name)).status_code == 404, name
     doc = StockDocument.objects.first()
-    assert client.get(reverse("inventory:document_detail", args=[doc.pk])).status_code == 404
+    rule = ReorderRule.objects.get()
+    services.evaluate_stock([(wh.pk, rule.product_id)])
+    suggestion = ReplenishmentSuggestion.objects.get()
+    for name, pk in [("inventory:document_detail", doc.pk), ("inventory:reorder_rule_edit", rule.pk),
+                     ("inventory:reorder_rule_active", rule.pk), ("inventory:warehouse_edit", wh.pk),
+                     ("inventory:warehouse_active", wh.pk), ("inventory:suggestion_close", suggestion.pk)]:
+        assert client.get(reverse(name, args=[pk])).status_code in (404, 405), name  # 405: POST only
+        assert client.post(reverse(name, args=[pk]), {"active": "0", "status": "dismissed"}).status_code == 404
+    rule.refresh_from_db()
+    suggestion.refresh_from_db()
+    assert rule.is_active and suggestion.status == "open"
     response = client.post(reverse("inventory:adjust"),
                            {"warehouse": wh.pk, "product": p1.sku, "quantity": "5", "reason": "x"})
     assert response.status_code == 404
@@ -438,3 +449,17 @@ def test_warehouse_deactivate_rules(client, admin_user, setup, distributor):
     client.post(reverse("inventory:warehouse_active", args=[wh.pk]), {"active": "0"})
     wh.refresh_from_db()
     assert not wh.is_active
+
+
+def test_count_sheet_leaves_uncounted_products_alone(client, warehouse_user, setup):
+    wh, p1, p2 = setup
+    client.force_login(warehouse_user)
+    data = {"warehouse": wh.pk, "product": [p1.sku, p2.sku], "quantity": ["", "1"]}
+    review = client.post(reverse("inventory:count_create"), {**data, "step": "review"}, **EN)
+    assert [r.product for r in review.context["counted"]] == ["TEA-002"] and review.context["skipped"] == 1
+    client.post(reverse("inventory:count_create"), {**data, "step": "confirm"})
+    doc = StockDocument.objects.get(kind="count")
+    assert [line.product_id for line in doc.lines.all()] == [p2.pk]
+    assert StockLevel.objects.get(product=p1).on_hand == 40 and StockLevel.objects.get(product=p2).on_hand == 1
+    nothing = client.post(reverse("inventory:count_create"), {**data, "quantity": ["", ""], "step": "review"}, **EN)
+    assert nothing.status_code == 400 and b"Add at least one line." in nothing.content
