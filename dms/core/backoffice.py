@@ -87,6 +87,35 @@ def _contract_stats(today):
     return counts
 
 
+def _order_stats(user):
+    from dms.orders.models import Order, ReturnRequest
+    from dms.orders.selectors import review_queue
+
+    counts = Order.objects.aggregate(
+        submitted=Count("pk", filter=Q(status=Order.Status.SUBMITTED)),
+        to_ship=Count("pk", filter=Q(status__in=[Order.Status.APPROVED, Order.Status.PARTIALLY_SHIPPED])),
+    )
+    counts["returns"] = ReturnRequest.objects.filter(status=ReturnRequest.Status.REQUESTED).count()
+    counts["submitted_url"] = _url("orders:list", status=Order.Status.SUBMITTED)
+    counts["to_ship_url"] = _url("orders:list", status=Order.Status.APPROVED)
+    counts["returns_url"] = _url("orders:returns", status=ReturnRequest.Status.REQUESTED)
+    if user.has_perm("orders.approve_order"):
+        counts["my_queue"] = review_queue(user).count()
+        counts["queue_url"] = _url("orders:queue")
+    return counts
+
+
+def _stock_stats():
+    from dms.inventory.models import LowStockAlert, ReplenishmentSuggestion
+
+    return {
+        "alerts": LowStockAlert.objects.filter(resolved_at__isnull=True).count(),
+        "suggestions": ReplenishmentSuggestion.objects.filter(status=ReplenishmentSuggestion.Status.OPEN).count(),
+        "alerts_url": _url("inventory:alerts"),
+        "suggestions_url": _url("inventory:suggestions"),
+    }
+
+
 @staff_view()
 def dashboard(request):
     """What needs attention, counted in the user's scope (a channel manager sees only his
@@ -101,6 +130,10 @@ def dashboard(request):
         context["qualifications"] = _qualification_stats(today)
     if user.has_perm("distributors.view_contract"):
         context["contracts"] = _contract_stats(today)
+    if user.has_perm("orders.view_order"):
+        context["orders"] = _order_stats(user)
+    if user.has_perm("inventory.view_stocklevel"):
+        context["stock"] = _stock_stats()
     return render(request, "core/dashboard.html", context)
 
 
