@@ -8,6 +8,7 @@ order answers 404.
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -267,7 +268,7 @@ def _render_editor(request, order, *, posted=None, errors=None, short=None, gene
         "general_errors": general or [], "note": order.note if note is None else note,
         "can_order": _can_order(distributor),
         "not_allowed": "" if _can_order(distributor) else _not_allowed_message(distributor),
-        "is_cart": order.status == S.DRAFT,
+        "is_cart": order.status == S.DRAFT, "exact_stock": settings.STOCK_VISIBILITY == "exact",
     }, status=status)
 
 

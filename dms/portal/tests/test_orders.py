@@ -260,7 +260,8 @@ def test_submit_waits_for_review_above_the_auto_approval_limit(client, dist_admi
     assert "waits for review" in page and "Waiting for review" in page
 
 
-def test_insufficient_stock_names_the_line_and_keeps_the_cart(client, dist_admin, oil, rice):
+def test_insufficient_stock_names_the_line_and_keeps_the_cart(client, dist_admin, oil, rice, settings):
+    settings.STOCK_VISIBILITY = "exact"
     client.force_login(dist_admin)
     add(client, oil, 10)
     add(client, rice, 5)
@@ -276,6 +277,10 @@ def test_insufficient_stock_names_the_line_and_keeps_the_cart(client, dist_admin
     assert cart.status == Order.Status.DRAFT
     assert dict(cart.lines.values_list("product_id", "quantity")) == {oil.pk: 10, rice.pk: 30}
     assert available(oil) == 200 and available(rice) == 20
+    # when distributors see stock levels only, the number stays hidden
+    settings.STOCK_VISIBILITY = "level"
+    body = cart_post(client, cart, {f"qty_{oil.pk}": "10", f"qty_{rice.pk}": "30", "action": "submit"}).content.decode()
+    assert "Not enough stock for 30: lower the quantity." in body and "20 available" not in body
 
 
 def test_pressing_enter_in_a_quantity_saves_rather_than_removes(client, dist_admin, oil):
