@@ -38,6 +38,13 @@ ROUTE_OBJECTS = {
     "distributors:contract_transition": "contract",
     "distributors:contract_file": "contract",
     "distributors:review": "review",
+    "logistics:detail": "shipment",
+    "logistics:dispatch": "shipment",
+    "logistics:cancel": "shipment",
+    "logistics:add_event": "shipment",
+    "logistics:delivery_note": "shipment",
+    "logistics:pick_list": "shipment",
+    "logistics:resolve": "discrepancy",
     "portal:contact_edit": "contact",
     "portal:qualification_file": "qualification",
     "portal:contract": "contract",
@@ -76,7 +83,8 @@ ROUTE_OBJECTS = {
 }
 STRING_PARAMS = {"action": "suspend"}
 # Routes whose parameters are not tenant objects.
-NOT_TENANT = {"accounts:password_reset_confirm", "admin:view_on_site", "admin:app_list", "set_language"}
+NOT_TENANT = {"accounts:password_reset_confirm", "admin:view_on_site", "admin:app_list", "set_language",
+              "logistics:webhook"}
 # Brand-wide inventory set-up and documents: every member of staff with the stock permission
 # sees them (no distributor's data); distributor users get 404 from staff_view.
 NOT_TENANT |= {"inventory:document_detail", "inventory:suggestion_close", "inventory:reorder_rule_edit",
@@ -118,6 +126,12 @@ def _order_shipment_return(distributor, user):
     return order, shipment, ret
 
 
+def _discrepancy(shipment_id, user):
+    from dms.logistics import services as logistics
+
+    return logistics.report_discrepancy(shipment_id=shipment_id, description="A-CASE-777", actor=user).pk
+
+
 @pytest.fixture
 def world(distributor, channel_manager, make_staff):
     """The first distributor with one object of every kind, and the outsiders."""
@@ -148,6 +162,8 @@ def world(distributor, channel_manager, make_staff):
     }
     secrets = [distributor.code, distributor.name, distributor.credit_code, "A-LICENCE-777", "A-CONTRACT-777",
                "A-NOTE-777", "甲方联系人", ret.number, "A-TRACK-777"]
+    objects["discrepancy"] = _discrepancy(objects["shipment"], a_user)
+    secrets.append("A-CASE-777")
     objects["price_list"] = _price_list(distributor)
     secrets.append("A-PRICELIST-777")
     return objects, outsiders, secrets
@@ -214,7 +230,8 @@ def test_the_owner_can_open_them(client, world, distributor):
     owner = UserFactory(roles=["admin"])
     client.force_login(owner)
     for name in ("distributors:detail", "distributors:contract", "distributors:review", "distributors:contract_file",
-                 "distributors:qualification_file", "orders:detail", "orders:events", "orders:return_detail"):
+                 "distributors:qualification_file", "orders:detail", "orders:events", "orders:return_detail",
+                 "logistics:detail", "logistics:pick_list"):
         response = client.get(reverse(name, args=[objects[ROUTE_OBJECTS[name]]]))
         assert response.status_code == 200, name
     client.force_login(distributor.users.get(username="a_admin"))
