@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.catalog.models import Category
 
@@ -188,7 +189,8 @@ class DocumentFilter(_Base):
 
 class RuleFilter(_Base):
     state = django_filters.ChoiceFilter(
-        choices=[("active", _("Active")), ("inactive", _("Inactive")), ("below", _("Below the reorder point now"))],
+        choices=[("active", pgettext_lazy("stock", "Active")), ("inactive", pgettext_lazy("stock", "Inactive")),
+                 ("below", _("Below the reorder point now"))],
         method="filter_state", label=_("Show"), empty_label=_("All rules"))
 
     def filter_state(self, qs, name, value):
@@ -208,7 +210,11 @@ RULE_ORDERING = {"sku": "product__sku", "warehouse": "warehouse__code", "point":
 class SuggestionFilter(_Base):
     """Open suggestions unless another status is asked for (``status=all`` for every one)."""
 
-    status = django_filters.ChoiceFilter(choices=[*ReplenishmentSuggestion.Status.choices, ("all", _("All"))],
+    STATUSES = [(ReplenishmentSuggestion.Status.OPEN, pgettext_lazy("stock", "Open")),
+                (ReplenishmentSuggestion.Status.ORDERED, ReplenishmentSuggestion.Status.ORDERED.label),
+                (ReplenishmentSuggestion.Status.DISMISSED, ReplenishmentSuggestion.Status.DISMISSED.label),
+                ("all", _("All"))]
+    status = django_filters.ChoiceFilter(choices=STATUSES,
                                          method="filter_status", label=_("Status"), empty_label=None)
     category = StockFilter.base_filters["category"]
 
@@ -232,7 +238,7 @@ SUGGESTION_ORDERING = {"raised": "created_at", "sku": "product__sku", "warehouse
 
 
 class AlertFilter(_Base):
-    state = django_filters.ChoiceFilter(choices=[("open", _("Open")), ("resolved", _("Resolved"))],
+    state = django_filters.ChoiceFilter(choices=[("open", pgettext_lazy("stock", "Open")), ("resolved", pgettext_lazy("stock", "Resolved"))],
                                         method="filter_state", label=_("Status"), empty_label=_("All"))
     start = django_filters.DateFilter(method="filter_start", label=_("Raised from"),
                                       widget=forms.DateInput(attrs={"type": "date"}))
