@@ -1,17 +1,23 @@
 """Tenant-scoped reads for the shipment pages, exports and PDFs (the request's scope applies)."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from dms.orders.models import Order
 
-from .models import Discrepancy, Shipment
+from .models import Discrepancy, Shipment, ShipmentLine
 from .services import open_quantities
 
 
 def shipments():
+    # Subqueries, not joins: two joined to-many relations would multiply the sum.
+    quantity = (ShipmentLine.objects.filter(shipment=OuterRef("pk")).order_by().values("shipment")
+                .annotate(n=Sum("quantity")).values("n"))
+    cases = (Discrepancy.objects.filter(shipment=OuterRef("pk"), status=Discrepancy.Status.OPEN).order_by()
+             .values("shipment").annotate(n=Count("pk")).values("n"))
     return (Shipment.objects.select_related("order", "distributor", "warehouse", "carrier")
-            .annotate(quantity_total=Sum("lines__quantity"), open_cases=Count(
-                "discrepancies", filter=Q(discrepancies__status=Discrepancy.Status.OPEN), distinct=True)))
+            .annotate(quantity_total=Coalesce(Subquery(quantity, output_field=IntegerField()), 0),
+                      open_cases=Coalesce(Subquery(cases, output_field=IntegerField()), 0)))
 
 
 def shipment_detail(pk: int) -> Shipment:

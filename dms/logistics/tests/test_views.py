@@ -78,14 +78,17 @@ def test_list_is_scoped_to_the_channel_managers_distributors(client, channel_man
     assert client.get(reverse("logistics:detail", args=[other.pk])).status_code == 404
 
 
-def test_export(client, warehouse_user, shipment):
+def test_export(client, warehouse_user, shipment, carrier, dist_admin):
+    _dispatched(shipment, carrier, warehouse_user)
+    for text in ("少一箱", "破损"):
+        services.report_discrepancy(shipment_id=shipment.pk, description=text, actor=dist_admin)
     client.force_login(warehouse_user)
-    response = client.get(reverse("logistics:list"), {"export": "xlsx", "status": "picking"})
+    response = client.get(reverse("logistics:list"), {"export": "xlsx", "status": "dispatched"})
     assert response.status_code == 200
-    ws = load_workbook(BytesIO(response.content)).active
-    rows = list(ws.values)
-    assert rows[0][0] == "Shipment number"
-    assert rows[1][0] == shipment.number and rows[1][6] == 8
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0][0] == "Shipment number" and rows[0][6] == "Quantity" and rows[0][13] == "Open discrepancies"
+    assert len(rows) == 2
+    assert (rows[1][0], rows[1][6], rows[1][8], rows[1][13]) == (shipment.number, 8, "SF777", 2)
 
 
 def test_create_prefills_open_quantities_and_ships_part(client, warehouse_user, distributor, make_order):
