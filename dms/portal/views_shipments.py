@@ -74,7 +74,8 @@ def _shipment_context(request, shipment, **extra):
 def shipment_detail(request, pk):
     shipment = _own(request, Shipment, pk, Shipment.objects.select_related("order", "carrier", "warehouse",
                                                                           "received_by"))
-    return render(request, "portal/orders/shipment.html", _shipment_context(request, shipment))
+    return render(request, "portal/orders/shipment.html",
+                  _shipment_context(request, shipment, open_report=bool(request.GET.get("report"))))
 
 
 @portal_view()

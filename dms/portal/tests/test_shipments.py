@@ -207,3 +207,11 @@ def test_dashboard_counts_deliveries_to_confirm(client, dist_admin, shipped):
     assert shipment.number in body
     logistics.confirm_receipt(shipment_id=shipment.pk, actor=dist_admin)
     assert shipment.number not in client.get(reverse("portal:shipments"), {"unconfirmed": "1"}).content.decode()
+
+
+def test_report_a_problem_opens_the_form(client, dist_admin, shipped):
+    _order, shipment = shipped
+    client.force_login(dist_admin)
+    url = reverse("portal:shipment", args=[shipment.pk])
+    assert '<details class="card o-report" id="report">' in client.get(url).content.decode()
+    assert '<details class="card o-report" id="report" open>' in client.get(url, {"report": "1"}).content.decode()
