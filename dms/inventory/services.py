@@ -309,8 +309,14 @@ def stockout_date(available: int, velocity: Decimal, today: dt.date) -> dt.date 
 
 
 def evaluate_stock(pairs: Iterable[tuple[int, int]], today: dt.date | None = None) -> None:
-    """Raise or resolve low-stock warnings and open or refresh replenishment suggestions
-    for these (warehouse, product) pairs. Idempotent: running it twice changes nothing."""
+    """Raise or resolve low-stock warnings and open, refresh or close replenishment
+    suggestions for these (warehouse, product) pairs. Idempotent: running it twice
+    changes nothing.
+
+    A warning opens when available < reorder point and resolves at the point. A
+    suggestion opens when available ≤ trigger (the reorder point, or safety stock plus
+    the demand expected during the lead time if that is higher) and is dismissed by the
+    system once available is back at the target level."""
     from .notify import low_stock_raised
 
     today = today or timezone.localdate()
@@ -361,6 +367,10 @@ def evaluate_stock(pairs: Iterable[tuple[int, int]], today: dt.date | None = Non
                     for k, v in values.items():
                         setattr(suggestion, k, v)
                     suggestion.save()
+            elif suggestion is not None and available >= rule.target_level:
+                # Replenished (goods arrived without anyone marking it ordered): nothing left to do.
+                suggestion.status = ReplenishmentSuggestion.Status.DISMISSED
+                suggestion.save(update_fields=["status", "updated_at"])
 
 
 @transaction.atomic

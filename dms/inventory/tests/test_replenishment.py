@@ -201,3 +201,20 @@ def test_check_stock_fails_listing_differences(wh, product):
         call_command("check_stock", stderr=err)
     assert exc.value.returncode == 1
     assert f"{wh.code}\tMILK-1\t7\t5\t0\t0" in err.getvalue()
+
+
+def test_suggestion_closes_itself_once_stock_is_back_at_the_target(wh, product):
+    stock(product, 5, wh)
+    rule(wh, product)
+    evaluate(wh, product)
+    s = ReplenishmentSuggestion.objects.get()
+    services.record_receipt(warehouse=wh, lines={product.pk: 20})  # 25: above the trigger, below the target
+    evaluate(wh, product)
+    s.refresh_from_db()
+    assert s.status == "open"
+    services.record_receipt(warehouse=wh, lines={product.pk: 25})  # 50: the target
+    evaluate(wh, product)
+    s.refresh_from_db()
+    assert (s.status, s.closed_by) == ("dismissed", None)
+    evaluate(wh, product)
+    assert ReplenishmentSuggestion.objects.count() == 1
