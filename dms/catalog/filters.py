@@ -64,8 +64,8 @@ PRICE_LIST_ORDERING = {"name": "name", "kind": "kind", "valid_from": "valid_from
 
 class PromotionFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    rule = django_filters.ChoiceFilter(choices=Promotion.Rule.choices, label=_("Rule"))
-    state = django_filters.ChoiceFilter(method="filter_state", label=_("State"), choices=[
+    rule = django_filters.ChoiceFilter(choices=Promotion.Rule.choices, label=_("Rule"), empty_label=_("All"))
+    state = django_filters.ChoiceFilter(method="filter_state", label=_("State"), empty_label=_("All"), choices=[
         ("running", _("Running now")), ("upcoming", _("Upcoming")), ("ended", _("Ended")),
         ("inactive", _("Deactivated"))])
 

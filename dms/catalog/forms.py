@@ -4,6 +4,7 @@
 tenant scope)."""
 
 from django import forms
+from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -143,7 +144,7 @@ class PromotionForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
     products = ProductMultipleField(label=_("Products"), queryset=Product.objects.none(),
-                                    widget=forms.SelectMultiple(attrs={"size": 12}))
+                                    widget=forms.CheckboxSelectMultiple(attrs={"class": "product-checks"}))
     tiers = forms.ModelMultipleChoiceField(label=_("Tiers"), queryset=Tier.objects.all(), required=False,
                                            widget=forms.CheckboxSelectMultiple,
                                            help_text=_("Leave empty for every tier."))
@@ -151,8 +152,12 @@ class PromotionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["products"].queryset = Product.objects.filter(status=Product.Status.ACTIVE) | (
-            Product.objects.filter(pk__in=self.initial.get("products", []) or []))
+        chosen = list(self.initial.get("products") or [])
+        # the chosen products first, so they are visible without scrolling
+        self.fields["products"].queryset = (
+            Product.objects.filter(Q(status=Product.Status.ACTIVE) | Q(pk__in=chosen))
+            .annotate(chosen=Case(When(pk__in=chosen, then=0), default=1)).order_by("chosen", "sku")
+        )
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

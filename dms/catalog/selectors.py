@@ -50,6 +50,10 @@ def category_tree() -> list[dict]:
             walk(c.pk, depth + 1)
 
     walk(None, 0)
+    # products in the category and all below it, for the tree page
+    for row in reversed(out):
+        c = row["category"]
+        c.total_count = c.product_count + sum(child.total_count for child in children.get(c.pk, []))
     return out
 
 
