@@ -388,10 +388,10 @@ def price_list_detail(request, pk):
                 context = _items_context(request, price_list)
                 context["saved"] = message
                 return render(request, "catalog/price_list_detail.html#items", context)
-        status = 400 if item_form.errors else 200
         if request.htmx:
+            # 200: htmx swaps only successful answers, and the errors must show
             return render(request, "catalog/price_list_detail.html#items",
-                          _items_context(request, price_list, item_form), status=status)
+                          _items_context(request, price_list, item_form))
     context = _items_context(request, price_list, item_form)
     if wants_partial(request):
         return render_list(request, "catalog/price_list_detail.html", context, partial="items")
