@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here),
 # screenshots and PDF documents need a CJK font, WeasyPrint (PDFs) needs Pango and the translation
-# check needs GNU gettext. Install them when missing.
+# check needs GNU gettext; the PDF tests read text back with pdftotext. Install them when missing.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v msgfmt >/dev/null && command -v xgettext >/dev/null || need+=(gettext)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 for pkg in libpango-1.0-0 libpangoft2-1.0-0; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
