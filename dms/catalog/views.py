@@ -530,8 +530,7 @@ def _template(columns, sheet_title, filename, notes=()):
     lang = get_language() or "zh-hans"
     wb = Workbook()
     wb.remove(wb.active)
-    add_sheet(wb, sheet_title, importer.template_headers(columns, lang),
-              [[c.example for c in columns]])
+    add_sheet(wb, sheet_title, importer.template_headers(columns, lang), [])
     add_sheet(wb, _("Instructions"), [_("Column"), _("Also accepted"), _("Required"), _("Meaning"), _("Example")], [
         [*((c.zh, c.en) if lang.startswith("zh") else (c.en, c.zh)), _("Yes") if c.required else "", str(c.label),
          c.example] for c in columns
