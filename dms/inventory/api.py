@@ -16,11 +16,11 @@ from rest_framework import mixins, parsers, status
 from rest_framework.response import Response
 
 from dms.accounts.serializers import ErrorSerializer
-from dms.core.scoping import distributor_scope
 from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 
 from . import services
-from .models import StockDocument, StockLevel, StockMove, Warehouse
+from .models import StockLevel, StockMove, Warehouse
+from .selectors import hidden_references
 from .serializers import (
     AdjustmentSerializer,
     PortalWarehouseSerializer,
@@ -141,22 +141,6 @@ class StockMoveViewSet(mixins.ListModelMixin, ScopedViewSet):
             page = []  # no probing for another distributor's document numbers
         data = StockMoveSerializer(page, many=True, context={"hidden_references": hidden}).data
         return self.get_paginated_response(data)
-
-
-def hidden_references(user, references) -> set[str]:
-    """The ledger is the brand's, but an order, shipment or return number (and who moved
-    the stock for it) belongs to a distributor: a user with a limited scope (a channel
-    manager) sees only those of his own distributors and of the brand's stock documents."""
-    from dms.logistics.models import Shipment
-    from dms.orders.models import Order, ReturnRequest
-
-    references = {r for r in references if r}
-    if not references or distributor_scope(user) is None:
-        return set()
-    visible = set(StockDocument.objects.filter(number__in=references).values_list("number", flat=True))
-    for model in (Order, Shipment, ReturnRequest):  # scoped managers: the caller's distributors only
-        visible |= set(model.objects.filter(number__in=references).values_list("number", flat=True))
-    return references - visible
 
 
 @extend_schema(tags=["inventory"])

@@ -5,6 +5,8 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from dms.core.scoping import distributor_scope
+
 from .models import LowStockAlert, ReorderRule, ReplenishmentSuggestion, StockDocument, StockLevel, StockMove, Warehouse
 from .services import pick_warehouse
 
@@ -157,3 +159,19 @@ def ledger_differences() -> tuple[int, list[dict]]:
         for b in bad:
             b["warehouse"], b["sku"] = codes.get(b["warehouse_id"], b["warehouse_id"]), skus.get(b["product_id"], "?")
     return len(levels), bad
+
+
+def hidden_references(user, references) -> set[str]:
+    """The ledger is the brand's, but an order, shipment or return number (and who moved
+    the stock for it) belongs to a distributor: a user with a limited scope (a channel
+    manager) sees only those of his own distributors and of the brand's stock documents."""
+    from dms.logistics.models import Shipment
+    from dms.orders.models import Order, ReturnRequest
+
+    references = {r for r in references if r}
+    if not references or distributor_scope(user) is None:
+        return set()
+    visible = set(StockDocument.objects.filter(number__in=references).values_list("number", flat=True))
+    for model in (Order, Shipment, ReturnRequest):  # scoped managers: the caller's distributors only
+        visible |= set(model.objects.filter(number__in=references).values_list("number", flat=True))
+    return references - visible

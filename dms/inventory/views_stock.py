@@ -118,10 +118,25 @@ def _moves(request):
     return filterset, qs
 
 
+def _redact(user, moves, probe: str = "") -> list:
+    """Blank the references (and who moved) of other distributors' orders, shipments and
+    returns for a user with a limited scope; a search for such a number finds nothing."""
+    moves = list(moves)
+    hidden = selectors.hidden_references(user, {m.reference for m in moves})
+    if probe.strip() and probe.strip() in hidden:
+        return []
+    for m in moves:
+        if m.reference in hidden:
+            m.reference, m.actor = "", None
+    return moves
+
+
 @staff_view("inventory.view_stocklevel")
 def moves(request):
     filterset, qs = _moves(request)
-    context = {"nav": "stock_moves", "tab": "moves", "filter": filterset, "page_obj": paginate(request, qs, 50),
+    page_obj = paginate(request, qs, 50)
+    page_obj.object_list = _redact(request.user, page_obj.object_list, request.GET.get("reference", ""))
+    context = {"nav": "stock_moves", "tab": "moves", "filter": filterset, "page_obj": page_obj,
                "focus_product": _focus_product(filterset)}
     return render_results(request, "inventory/moves.html", context)
 
@@ -134,7 +149,7 @@ def moves_export(request):
     kinds = dict(StockMove.Kind.choices)
 
     def rows():
-        for m in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
+        for m in _redact(request.user, qs[:EXPORT_LIMIT], request.GET.get("reference", "")):
             yield [m.created_at, m.warehouse.code, m.product.sku, m.product.name, str(kinds.get(m.kind, m.kind)),
                    m.on_hand_delta, m.reserved_delta, m.reference, m.reason, _user_name(m.actor)]
 
