@@ -26,7 +26,7 @@ from django_scopes import scopes_disabled
 
 from dms.audit.models import AuditLog
 from dms.core.errors import DomainError
-from dms.core.testing.factories import DistributorFactory, ProductFactory, bearer, portal_user, stock
+from dms.core.testing.factories import DistributorFactory, ProductFactory, UserFactory, bearer, portal_user, stock
 from dms.inventory.models import StockLevel, StockMove
 from dms.inventory.services import InsufficientStock
 from dms.orders import services
@@ -281,3 +281,41 @@ def test_retries_with_one_idempotency_key_create_one_order(via):
     assert Order.objects.count() == 1 and StockLevel.objects.get(product=product).reserved == 2
     nothing_half_written([order.pk])
     ledger_matches_levels()
+
+
+# --- shipments and the order path ----------------------------------------------------
+
+def test_preparing_a_shipment_does_not_hold_up_the_distributors_new_orders():
+    """The warehouse creating a shipment for one order locks that order, not the
+    distributor: the distributor's new orders (whose INSERT takes a key-share lock on the
+    distributor row) go through meanwhile instead of queueing behind the warehouse."""
+    from dms.logistics.services import create_shipment
+
+    product = ProductFactory()
+    stock(product, 10)
+    buyer = Buyer("service")
+    code, body = buyer.order([(product.pk, 2)])
+    assert code == 201
+    staff = UserFactory(roles=["admin"])
+    shipment_open, order_placed = threading.Event(), threading.Event()
+
+    def warehouse(_i):
+        with transaction.atomic():
+            create_shipment(order_id=body["id"], actor=staff)
+            shipment_open.set()
+            order_placed.wait(10)  # the shipment's transaction stays open meanwhile
+
+    def distributor(_i):
+        assert shipment_open.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        try:
+            return buyer.order([(product.pk, 1)])
+        finally:
+            order_placed.set()
+
+    steps = [warehouse, distributor]
+    results, errors = run_together(lambda i, _b: steps[i](i), 2)
+
+    assert errors == {}
+    assert results[1][0] == 201

@@ -162,8 +162,10 @@ def _change(*, warehouse_id: int, deltas: dict[int, tuple[int, int]], kind, refe
     if not deltas:
         return
     if create_missing:
+        # In product order: two callers inserting the same new rows in opposite orders would
+        # each wait for the other's uncommitted row (a deadlock).
         StockLevel.objects.bulk_create(
-            [StockLevel(warehouse_id=warehouse_id, product_id=pid) for pid in deltas], ignore_conflicts=True
+            [StockLevel(warehouse_id=warehouse_id, product_id=pid) for pid in sorted(deltas)], ignore_conflicts=True
         )
     levels = {
         lv.product_id: lv
@@ -258,7 +260,7 @@ def record_count(*, warehouse: Warehouse, counted: dict[int, int], actor=None, n
     for the difference. Refused if a count is below what is reserved."""
     _check_lines(counted, allow_zero=True)
     doc = _document(StockDocument.Kind.COUNT, warehouse, note=note, actor=actor)
-    StockLevel.objects.bulk_create([StockLevel(warehouse=warehouse, product_id=p) for p in counted],
+    StockLevel.objects.bulk_create([StockLevel(warehouse=warehouse, product_id=p) for p in sorted(counted)],
                                    ignore_conflicts=True)
     current = dict(StockLevel.objects.select_for_update().filter(warehouse=warehouse, product_id__in=counted)
                    .order_by("pk").values_list("product_id", "on_hand"))

@@ -41,7 +41,9 @@ def open_quantities(order) -> dict[int, int]:
 def create_shipment(*, order_id: int, lines: dict[int, int] | None = None, actor, note: str = "") -> Shipment:
     """A shipment for ``{product_id: quantity}`` of an approved order; without lines, for
     everything not yet shipped or being picked."""
-    order = Order.objects.select_for_update().select_related("distributor").get(pk=order_id)
+    # of=("self",): lock the order only; locking the distributor row too (the join) would hold up that
+    # distributor's new orders, whose INSERT takes a key-share lock on it, until this commits.
+    order = Order.objects.select_for_update(of=("self",)).select_related("distributor").get(pk=order_id)
     if order.status not in (Order.Status.APPROVED, Order.Status.PARTIALLY_SHIPPED):
         raise InvalidTransition(order.get_status_display(), _("shipped"))
     open_qty = open_quantities(order)
