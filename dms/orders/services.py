@@ -362,6 +362,9 @@ def cancel_order(*, order_id: int, actor, reason: str = "") -> Order:
         raise InvalidTransition(order.get_status_display(), S.CANCELLED.label)
     if order.status == S.APPROVED and any(line.shipped_quantity for line in order.lines.all()):
         raise InvalidTransition(order.get_status_display(), S.CANCELLED.label)
+    if order.status == S.APPROVED and order.shipments.filter(status="picking").exists():
+        raise DomainError(_("A shipment of this order is being picked: cancel that shipment first."),
+                          code="invalid_transition")
     if order.status in Order.RESERVING and order.can_change_to(S.CANCELLED):
         stock.release(warehouse_id=order.warehouse_id, lines=_open_lines(order), reference=order.number, actor=actor,
                       reason=reason)

@@ -226,3 +226,18 @@ def test_another_distributor_cannot_report_a_discrepancy(
         services.report_discrepancy(shipment_id=shipment.pk, description="x",
                                     actor=portal_user(other_distributor, username="intruder"))
     assert not Discrepancy.objects.exists()
+
+
+def test_an_order_with_a_shipment_being_picked_cannot_be_cancelled(make_order, distributor, admin_user):
+    from dms.core.errors import DomainError
+    from dms.orders.services import cancel_order
+
+    order = make_order(distributor, 2)
+    shipment = services.create_shipment(order_id=order.pk, actor=admin_user)
+    with pytest.raises(DomainError) as err:
+        cancel_order(order_id=order.pk, actor=admin_user, reason="customer changed mind")
+    assert err.value.code == "invalid_transition"
+    order.refresh_from_db()
+    assert order.status == "approved"
+    services.cancel_shipment(shipment_id=shipment.pk, actor=admin_user)
+    assert cancel_order(order_id=order.pk, actor=admin_user, reason="customer changed mind").status == "cancelled"
