@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -71,7 +71,7 @@ class PriceListFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=PriceList.Kind.choices, label=gettext_lazy("Kind"))
     tier = django_filters.NumberFilter(field_name="tier_id", label=gettext_lazy("Tier"))
     distributor = django_filters.NumberFilter(field_name="distributor_id", label=gettext_lazy("Distributor"))
-    active = django_filters.BooleanFilter(field_name="is_active", label=gettext_lazy("Active"))
+    active = django_filters.BooleanFilter(field_name="is_active", label=pgettext_lazy("catalog", "Active"))
     effective_on = django_filters.DateFilter(method="filter_effective", label=gettext_lazy("Effective on"))
 
     class Meta:

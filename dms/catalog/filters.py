@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import PriceList, Product, Promotion
 from .selectors import effective_on, in_category
@@ -41,7 +42,7 @@ class PriceListFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=PriceList.Kind.choices, label=_("Kind"))
     tier = django_filters.NumberFilter(field_name="tier_id", label=_("Tier"))
     distributor = django_filters.NumberFilter(field_name="distributor_id", label=_("Distributor"))
-    active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
+    active = django_filters.BooleanFilter(field_name="is_active", label=pgettext_lazy("catalog", "Active"))
     effective_on = django_filters.DateFilter(method="filter_effective", label=_("Effective on"))
 
     class Meta:

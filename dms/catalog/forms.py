@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.distributors.models import Distributor, Tier
 
@@ -137,7 +138,7 @@ class PromotionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=64)
     rule = forms.ChoiceField(label=_("Rule"), choices=Promotion.Rule.choices)
     value = forms.DecimalField(label=_("Percentage off / fixed price"), required=False, max_digits=18,
-                               decimal_places=2, help_text=_("Percentage off: 10 means 10 % off. Fixed price: the unit "
+                               decimal_places=2, help_text=_("Percentage off: 10 means 10 percent off. Fixed price: the unit "
                                                              "price during the promotion."))
     buy_quantity = forms.IntegerField(label=_("Buy N"), required=False, min_value=0)
     free_quantity = forms.IntegerField(label=_("Get M free"), required=False, min_value=0)
@@ -148,7 +149,7 @@ class PromotionForm(forms.Form):
     tiers = forms.ModelMultipleChoiceField(label=_("Tiers"), queryset=Tier.objects.all(), required=False,
                                            widget=forms.CheckboxSelectMultiple,
                                            help_text=_("Leave empty for every tier."))
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("catalog", "Active"), required=False, initial=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.audit.mixins import AuditedModel
 
@@ -64,7 +65,7 @@ class Category(models.Model):
 
 class Product(AuditedModel):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("catalog", "Active")
         DISCONTINUED = "discontinued", _("Discontinued")
 
     sku = models.CharField(_("SKU"), max_length=32, unique=True)

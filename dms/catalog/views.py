@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -289,7 +289,7 @@ def price_list_list(request):
 
 
 def _price_list_summary_export(qs):
-    headers = [_("Name"), _("Kind"), _("Tier"), _("Distributor"), _("Valid from"), _("Valid to"), _("Active"),
+    headers = [_("Name"), _("Kind"), _("Tier"), _("Distributor"), _("Valid from"), _("Valid to"), pgettext("catalog", "Active"),
                _("Currency"), _("Items")]
     rows = ([pl.name, pl.get_kind_display(), pl.tier.name if pl.tier else "",
              f"{pl.distributor.code} {pl.distributor.name}" if pl.distributor else "", pl.valid_from, pl.valid_to,

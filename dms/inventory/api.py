@@ -10,6 +10,7 @@ the STOCK_VISIBILITY setting), not the brand's books.
 import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, status
@@ -40,7 +41,7 @@ def _product_search(qs, value):
 
 
 class WarehouseFilter(django_filters.FilterSet):
-    active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
+    active = django_filters.BooleanFilter(field_name="is_active", label=pgettext_lazy("stock", "Active"))
 
     class Meta:
         model = Warehouse
