@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dms.audit.models import AuditLog
 from dms.audit.services import record
@@ -141,7 +142,7 @@ def _mark_delivered(shipment, actor, *, confirmed: bool, at=None):
         shipment.received_by, shipment.received_at = _actor(actor), timezone.now()
     shipment.save()
     orders.record_delivered(order_id=shipment.order_id, actor=actor, confirmed=confirmed,
-                            message=_("Shipment %(number)s delivered.") % {"number": shipment.number})
+                            message=orders.system_message(gettext_noop("Shipment %(number)s delivered."), number=shipment.number))
 
 
 @transaction.atomic
@@ -214,7 +215,7 @@ def confirm_receipt(*, shipment_id: int, actor) -> Shipment:
         shipment.received_by, shipment.received_at = _actor(actor), timezone.now()
         shipment.save(update_fields=["received_by", "received_at"])
         orders.record_delivered(order_id=shipment.order_id, actor=actor, confirmed=True,
-                                message=_("Receipt of %(number)s confirmed.") % {"number": shipment.number})
+                                message=orders.system_message(gettext_noop("Receipt of %(number)s confirmed."), number=shipment.number))
     else:
         _mark_delivered(shipment, actor, confirmed=True)
     record(action=AuditLog.Action.UPDATE, instance=shipment, distributor_id=shipment.distributor_id,
@@ -244,7 +245,8 @@ def report_discrepancy(*, shipment_id: int, description: str, received: dict[int
     DiscrepancyLine.objects.bulk_create([DiscrepancyLine(discrepancy=case, shipment_line_id=k, received_quantity=v)
                                          for k, v in received.items() if v != lines[k].quantity])
     orders.record_delivered(order_id=shipment.order_id, actor=actor,
-                            message=_("Discrepancy reported on %(number)s.") % {"number": shipment.number})
+                            message=orders.system_message(gettext_noop("Discrepancy reported on %(number)s."),
+                                                           number=shipment.number))
     record(action=AuditLog.Action.CREATE, instance=case, distributor_id=shipment.distributor_id,
            message=_("Delivery discrepancy reported."), actor=actor)
     from . import notify

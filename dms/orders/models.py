@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dms.accounts.roles import Role
@@ -169,7 +170,10 @@ class OrderEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
+    # Either what a person typed (a reason, a note), shown as typed, or — when ``params`` is
+    # set — a system message kept untranslated and rendered in the reader's language.
     message = models.CharField(_("message"), max_length=255, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -183,6 +187,20 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id} {self.kind} {self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """The message in the active language."""
+        if not self.params:
+            return self.message
+        # Values that are themselves msgids (a status label) are translated too.
+        values = {k: gettext(v) if isinstance(v, str) else v for k, v in self.params.items() if k not in ("note", "_")}
+        try:
+            text = gettext(self.message) % values
+        except (KeyError, TypeError, ValueError):
+            text = self.message
+        note = self.params.get("note")
+        return f"{text} {note}" if note else text
 
     @property
     def from_label(self) -> str:

@@ -111,6 +111,7 @@ class ReasonSerializer(serializers.Serializer):
 
 class OrderEventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    message = serializers.CharField(source="text", read_only=True)
 
     class Meta:
         model = OrderEvent

@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from dms.audit.models import AuditLog
 from dms.audit.services import record
@@ -49,8 +49,23 @@ def _actor(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
+def system_message(msgid: str, **params) -> tuple[str, dict]:
+    """A timeline message stored untranslated (``msgid`` marked with gettext_noop) and
+    rendered in the reader's language (``OrderEvent.text``)."""
+    return msgid, {"_": 1, **params}
+
+
+def _rendered(message) -> str:
+    """A message as text in the active language (for the audit log)."""
+    if isinstance(message, tuple):
+        return _event(None, "", message=message).text
+    return message
+
+
 def _event(order, kind, *, actor=None, old="", new="", message="", at=None) -> OrderEvent:
+    message, params = message if isinstance(message, tuple) else (message, {})
     return OrderEvent(order=order, kind=kind, from_status=old, to_status=new, message=str(message)[:255],
+                      params=params,
                       actor=_actor(actor), created_at=at or timezone.now())
 
 
@@ -115,14 +130,15 @@ def _decide(order, actor, events, now) -> None:
     step (approved at once when no step is enabled)."""
     if _auto_approvable(order.distributor, order.total_amount):
         order.status, order.current_step, order.approved_at = S.APPROVED, None, now
-        message = _("Approved automatically: active distributor, stock reserved, amount within limits.")
+        message = system_message(gettext_noop("Approved automatically: active distributor, stock reserved, amount within "
+                                    "limits."))
     else:
         order.current_step = _first_step()
         if order.current_step is not None:
             order.status = S.SUBMITTED
             return
         order.status, order.approved_at = S.APPROVED, now
-        message = _("Approved: no review step is enabled.")
+        message = system_message(gettext_noop("Approved: no review step is enabled."))
     events.append(_event(order, OrderEvent.Kind.STATUS, actor=actor, old=S.SUBMITTED, new=S.APPROVED,
                          message=message, at=now))
 
@@ -140,7 +156,7 @@ def _reserve_and_check_credit(order, priced, actor, events) -> bool:
         order.current_step = _first_step()
         events[:] = [e for e in events if e.to_status != S.APPROVED]
         events.append(_event(order, OrderEvent.Kind.NOTE, actor=actor,
-                             message=_("Held for review: the amount exceeds the available credit.")))
+                             message=system_message(gettext_noop("Held for review: the amount exceeds the available credit."))))
         return True
     return False
 
@@ -234,7 +250,8 @@ def _set_status(order, new, *, actor, message="", events=None, extra_fields=()):
     order.save(update_fields=["status", "current_step", "updated_at", *extra_fields])
     OrderEvent.objects.bulk_create([*(events or []), _event(order, OrderEvent.Kind.STATUS, actor=actor, old=old,
                                                             new=new, message=message)])
-    _audit(order, AuditLog.Action.TRANSITION, message or _("Status changed."), {"status": [old, new]}, actor=actor)
+    _audit(order, AuditLog.Action.TRANSITION, _rendered(message) or _("Status changed."), {"status": [old, new]},
+           actor=actor)
     _after_status(order, actor)
 
 
@@ -306,15 +323,16 @@ def approve_order(*, order_id: int, actor, note: str = "") -> Order:
     if following is not None:
         order.current_step = following
         order.save(update_fields=["current_step", "updated_at"])
-        OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.STEP, actor=actor,
-                                  message=(_("%(step)s passed.") % {"step": step.name} + (f" {note}" if note else ""))[:255])
+        _event(order, OrderEvent.Kind.STEP, actor=actor,
+               message=system_message(gettext_noop("%(step)s passed."), step=step.name, note=note[:200])).save()
         _audit(order, AuditLog.Action.UPDATE, _("%(step)s passed.") % {"step": step.name}, actor=actor)
         _after_status(order, actor)
         return order
     if not credit_allows(order, _priced_from_lines(order)):
         raise DomainError(_("The order exceeds the distributor's available credit."), code="credit_limit")
     order.current_step, order.approved_at = None, timezone.now()
-    events = [_event(order, OrderEvent.Kind.STEP, actor=actor, message=_("%(step)s passed.") % {"step": step.name})] \
+    events = [_event(order, OrderEvent.Kind.STEP, actor=actor, message=system_message(gettext_noop("%(step)s passed."),
+                                                                                      step=step.name))] \
         if step else []
     _set_status(order, S.APPROVED, actor=actor, message=note, events=events, extra_fields=["approved_at"])
     return order
@@ -390,12 +408,12 @@ def update_order_lines(*, order_id: int, lines, actor, note: str | None = None) 
     if note is not None:
         order.note = note[:255]
     events = [_event(order, OrderEvent.Kind.EDITED, actor=actor,
-                     message=_("%(count)s lines, total %(total)s") % {"count": len(priced),
-                                                                      "total": order.total_amount})]
+                     message=system_message(gettext_noop("%(count)s lines, total %(total)s"), count=len(priced),
+                                            total=str(order.total_amount)))]
     if was_submitted:
         now = timezone.now()
         events.append(_event(order, OrderEvent.Kind.STATUS, actor=actor, old=S.SUBMITTED, new=S.SUBMITTED, at=now,
-                             message=_("Back to review after the edit.")))
+                             message=system_message(gettext_noop("Back to review after the edit."))))
         _decide(order, actor, events, now)
         _reserve_and_check_credit(order, priced, actor, events)
     order.save()
@@ -433,7 +451,7 @@ def record_shipped(*, order_id: int, quantities: dict[int, int], actor, shipment
     remaining = any(line.quantity > line.shipped_quantity for line in order.lines.all())
     new = S.PARTIALLY_SHIPPED if remaining else S.SHIPPED
     event = _event(order, OrderEvent.Kind.SHIPMENT, actor=actor,
-                   message=_("Shipment %(number)s dispatched.") % {"number": shipment_number})
+                   message=system_message(gettext_noop("Shipment %(number)s dispatched."), number=shipment_number))
     if new != order.status:
         if new == S.SHIPPED:
             order.shipped_at = timezone.now()
@@ -443,20 +461,20 @@ def record_shipped(*, order_id: int, quantities: dict[int, int], actor, shipment
     return order
 
 
-def record_delivered(*, order_id: int, actor=None, message: str = "", confirmed: bool = False) -> Order:
+def record_delivered(*, order_id: int, actor=None, message: str | tuple = "", confirmed: bool = False) -> Order:
     """A shipment of the order arrived. When the whole order has shipped and every
     shipment is delivered, the order counts as delivered; a confirmed receipt of the last
     shipment completes it at once, otherwise the daily job completes it after
     ORDER_AUTO_COMPLETE_DAYS."""
     order = _lock(order_id)
-    OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.DELIVERY, actor=_actor(actor), message=message[:255])
+    _event(order, OrderEvent.Kind.DELIVERY, actor=actor, message=message).save()
     if order.status == S.SHIPPED and not order.shipments.exclude(status__in=["delivered", "cancelled"]).exists():
         if order.delivered_at is None:
             order.delivered_at = timezone.now()
             order.save(update_fields=["delivered_at", "updated_at"])
         if confirmed:
             order.completed_at = timezone.now()
-            _set_status(order, S.COMPLETED, actor=actor, message=_("Receipt confirmed."),
+            _set_status(order, S.COMPLETED, actor=actor, message=system_message(gettext_noop("Receipt confirmed.")),
                         extra_fields=["completed_at"])
     return order
 
@@ -470,7 +488,8 @@ def auto_complete(today: dt.date | None = None) -> int:
             order = _lock(pk)
             if order.status == S.SHIPPED:
                 order.completed_at = timezone.now()
-                _set_status(order, S.COMPLETED, actor=None, message=_("Completed automatically after delivery."),
+                _set_status(order, S.COMPLETED, actor=None,
+                            message=system_message(gettext_noop("Completed automatically after delivery.")),
                             extra_fields=["completed_at"])
                 done += 1
     return done
@@ -512,8 +531,8 @@ def request_return(*, order_id: int, lines: dict[int, int], reason: str, descrip
         number=f"RT{day:%Y%m%d}{next_value(f'RT{day:%Y%m%d}'):04d}", order=order, distributor=order.distributor,
         reason=reason, description=description, created_by=_actor(actor))
     ReturnLine.objects.bulk_create([ReturnLine(request=ret, order_line_id=k, quantity=v) for k, v in wanted.items()])
-    OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.RETURN, actor=_actor(actor),
-                              message=_("Return %(number)s requested.") % {"number": ret.number})
+    _event(order, OrderEvent.Kind.RETURN, actor=actor,
+           message=system_message(gettext_noop("Return %(number)s requested."), number=ret.number)).save()
     record(action=AuditLog.Action.CREATE, instance=ret, distributor_id=order.distributor_id,
            message=_("Return requested."), actor=actor)
     from . import notify
@@ -531,10 +550,11 @@ def _return_status(ret, new, actor, note=""):
         raise InvalidTransition(ret.get_status_display(), ReturnRequest.Status(new).label)
     old, ret.status = ret.status, new
     ret.save()
-    OrderEvent.objects.create(order=ret.order, kind=OrderEvent.Kind.RETURN, actor=_actor(actor),
-                              message=(_("Return %(number)s: %(status)s.") % {
-                                  "number": ret.number, "status": ret.get_status_display()} + (f" {note}" if note
-                                                                                             else ""))[:255])
+    with translation.override(None):  # the label's msgid; OrderEvent.text translates it for the reader
+        status_label = str(ReturnRequest.Status(new).label)
+    _event(ret.order, OrderEvent.Kind.RETURN, actor=actor,
+           message=system_message(gettext_noop("Return %(number)s: %(status)s."), number=ret.number, status=status_label,
+                                  note=note[:200])).save()
     record(action=AuditLog.Action.TRANSITION, instance=ret, distributor_id=ret.distributor_id,
            changes={"status": [old, new]}, message=note, actor=actor)
     from . import notify

@@ -325,3 +325,23 @@ def test_every_change_writes_a_timeline_event(distributor, place, goods, review_
         ("step", "", ops.pk), ("step", "", finance.pk), ("status", "approved", finance.pk),
         ("status", "cancelled", ops.pk),
     ]
+
+
+def test_timeline_messages_are_shown_in_the_readers_language(distributor, dist_admin):
+    from django.utils import translation
+
+    from dms.orders.models import OrderEvent
+
+    p1 = ProductFactory()
+    stock(p1, 5)
+    with translation.override("en"):
+        order = services.create_order(distributor=distributor, actor=dist_admin, submit=True,
+                                      lines=[{"product": p1.pk, "quantity": 1}])
+    event = OrderEvent.objects.get(order=order, to_status="approved")
+    with translation.override("en"):
+        assert event.text.startswith("Approved automatically")
+    with translation.override("zh-hans"):
+        assert event.text.startswith("自动审核通过")
+    typed = OrderEvent(order=order, kind="note", message="Active")  # what a person typed stays as typed
+    with translation.override("zh-hans"):
+        assert typed.text == "Active"
