@@ -19,6 +19,13 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
+def json_body(request) -> dict:
+    """The request's JSON object; anything else (a list, a string) is a 400."""
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+    return request.data
+
+
 def error_response(code, message, http_status, fields=None, headers=None, extra=None):
     return Response(
         {"error": {"code": code, "message": str(message), "fields": fields or {}, **(extra or {})}},

@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from dms.accounts.serializers import ErrorSerializer
+from dms.core.api import json_body
 from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 from dms.orders.models import Order
 
@@ -56,12 +57,6 @@ class ShipmentFilter(django_filters.FilterSet):
         if not v:
             return qs
         return qs.filter(Q(number__icontains=v) | Q(order__number__icontains=v) | Q(tracking_number=v))
-
-
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationError({"non_field_errors": [_("Send a JSON object.")]})
-    return request.data
 
 
 @extend_schema(tags=["shipments"])
@@ -105,7 +100,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(summary="Create a shipment from an approved order (picking)", request=ShipmentCreateSerializer,
                    responses={201: ShipmentSerializer, **TRANSITION_ERRORS})
     def create(self, request):
-        serializer = ShipmentCreateSerializer(data=_body(request))
+        serializer = ShipmentCreateSerializer(data=json_body(request))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         order = Order.objects.filter(pk=data["order"]).first()  # scoped: only the caller's orders
@@ -120,7 +115,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"], url_path="dispatch")
     def dispatch_shipment(self, request, pk=None):
         shipment = self.get_object()
-        serializer = DispatchSerializer(data=_body(request))
+        serializer = DispatchSerializer(data=json_body(request))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         return self._render(services.dispatch_shipment(shipment_id=shipment.pk, carrier=data["carrier"],
@@ -146,7 +141,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @tracking.mapping.post
     def add_tracking(self, request, pk=None):
         shipment = self.get_object()
-        serializer = TrackingEventInputSerializer(data=_body(request))
+        serializer = TrackingEventInputSerializer(data=json_body(request))
         serializer.is_valid(raise_exception=True)
         event = services.add_tracking_event(shipment_id=shipment.pk, actor=request.user, **serializer.validated_data)
         created = getattr(event, "created", True)
@@ -165,7 +160,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def discrepancy(self, request, pk=None):
         shipment = self.get_object()
-        serializer = DiscrepancyCreateSerializer(data=_body(request))
+        serializer = DiscrepancyCreateSerializer(data=json_body(request))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = services.report_discrepancy(shipment_id=shipment.pk, description=data["description"],

@@ -26,6 +26,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from dms.accounts.serializers import ErrorSerializer
+from dms.core.api import json_body
 from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 from dms.distributors.models import Distributor
 
@@ -84,12 +85,6 @@ class OrderFilter(django_filters.FilterSet):
         if not v:
             return qs
         return qs.filter(Q(number__icontains=v) | Q(distributor__code__icontains=v) | Q(distributor__name__icontains=v))
-
-
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationError({"non_field_errors": [_("Send a JSON object.")]})
-    return request.data
 
 
 @extend_schema(tags=["orders"])
@@ -163,7 +158,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
                     "short_lines: product, sku, requested, available), 422 idempotency_key_reused.",
     )
     def create(self, request):
-        data = _body(request)
+        data = json_body(request)
         key = (request.headers.get("Idempotency-Key") or "").strip() or None
         if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
             raise ValidationError({"Idempotency-Key": [_("At most %(n)s characters.") % {"n": IDEMPOTENCY_KEY_MAX}]})
@@ -193,7 +188,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
                                "through approval again. lines is required.")
     def partial_update(self, request, pk=None):
         order = self.get_object()
-        data = _body(request)
+        data = json_body(request)
         lines = data.get("lines")
         if not isinstance(lines, list):
             raise ValidationError({"lines": [_("This field is required.")]})
@@ -215,7 +210,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         order = self.get_object()
-        serializer = NoteSerializer(data=_body(request))
+        serializer = NoteSerializer(data=json_body(request))
         serializer.is_valid(raise_exception=True)
         return self._render(services.approve_order(order_id=order.pk, actor=request.user,
                                                    note=serializer.validated_data["note"]))
@@ -225,7 +220,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         order = self.get_object()
-        serializer = ReasonSerializer(data=_body(request))
+        serializer = ReasonSerializer(data=json_body(request))
         serializer.is_valid(raise_exception=True)
         return self._render(services.reject_order(order_id=order.pk, actor=request.user,
                                                   reason=serializer.validated_data["reason"]))
@@ -235,7 +230,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         order = self.get_object()
-        serializer = ReasonSerializer(data=_body(request))
+        serializer = ReasonSerializer(data=json_body(request))
         serializer.is_valid(raise_exception=True)
         return self._render(services.cancel_order(order_id=order.pk, actor=request.user,
                                                   reason=serializer.validated_data["reason"]))
@@ -311,7 +306,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     @extend_schema(summary="Request a return of shipped goods", request=ReturnCreateSerializer,
                    responses={201: ReturnSerializer, **ERRORS})
     def create(self, request):
-        serializer = ReturnCreateSerializer(data=_body(request))
+        serializer = ReturnCreateSerializer(data=json_body(request))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         order = Order.objects.filter(pk=data["order"]).first()  # scoped: the caller's orders only
@@ -323,7 +318,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
     def _decide(self, approve: bool):
         ret = self.get_object()
-        serializer = NoteSerializer(data=_body(self.request))
+        serializer = NoteSerializer(data=json_body(self.request))
         serializer.is_valid(raise_exception=True)
         return self._render(services.decide_return(return_id=ret.pk, approve=approve, actor=self.request.user,
                                                    note=serializer.validated_data["note"]))
