@@ -7,8 +7,7 @@ problem nothing is written and the result lists every problem by row and column 
 ``dms.distributors.importer``).
 """
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -16,6 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dms.core.errors import DomainError
+from dms.core.excel import ImportResult, RowError
+from dms.core.excel import cell_text as _text
+from dms.core.excel import normalise_header as _norm
 
 from . import services
 from .models import Category, PriceList, Product
@@ -67,10 +69,6 @@ INT_FIELDS = {"pack_size", "moq", "multiple"}
 FIELD_TO_COLUMN = {"__all__": ""}
 
 
-def _norm(header) -> str:
-    return " ".join(str(header or "").replace("_", " ").replace("-", " ").lower().split())
-
-
 def _mapping(headers, columns) -> dict[str, str]:
     aliases: dict[str, str] = {}
     keys = {c.key for c in columns}
@@ -91,48 +89,6 @@ def _mapping(headers, columns) -> dict[str, str]:
         if key and key not in mapping.values():
             mapping[header] = key
     return mapping
-
-
-def _text(value) -> str:
-    """A cell as text: numbers typed into Excel (SKUs, barcodes) lose no digits."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    created: list = field(default_factory=list)
-    updated: list = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    total_rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def created_count(self) -> int:
-        return len(self.created)
-
-    @property
-    def updated_count(self) -> int:
-        return len(self.updated)
-
-    @property
-    def error_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
 
 
 class _Abort(Exception):

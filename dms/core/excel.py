@@ -1,6 +1,7 @@
 """Excel export and import (openpyxl; defusedxml is installed, so openpyxl parses safely)."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 
@@ -81,3 +82,51 @@ def read_xlsx(upload, max_rows: int = 5000) -> tuple[list[str], list[dict]]:
         rows.append(row)
     wb.close()
     return headers, rows
+
+
+# --- imports: shared by every Excel importer (all or nothing, errors by row and column) ----
+
+def normalise_header(header) -> str:
+    return " ".join(str(header or "").replace("_", " ").replace("-", " ").lower().split())
+
+
+def cell_text(value) -> str:
+    """A cell as text: numbers typed into Excel (phones, codes, SKUs) lose no digits."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    total_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def created_count(self) -> int:
+        return len(self.created)
+
+    @property
+    def updated_count(self) -> int:
+        return len(self.updated)
+
+    @property
+    def error_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})

@@ -8,8 +8,7 @@ number under ``_row`` — what ``dms.core.excel.read_xlsx`` returns — so a man
 command or the API can reuse this.
 """
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -21,6 +20,9 @@ from dms.accounts.models import User
 from dms.accounts.roles import Role
 from dms.core import regions
 from dms.core.errors import DomainError
+from dms.core.excel import ImportResult, RowError
+from dms.core.excel import cell_text as _text
+from dms.core.excel import normalise_header as _norm
 
 from . import services
 from .forms import split_tags
@@ -74,10 +76,6 @@ FIELD_TO_COLUMN = {
 }
 
 
-def _norm(header) -> str:
-    return " ".join(str(header or "").replace("_", " ").replace("-", " ").lower().split())
-
-
 def _aliases() -> dict[str, str]:
     out = {}
     for col in COLUMNS:
@@ -99,43 +97,6 @@ def match_header(header) -> str | None:
         if _norm(part) in aliases:
             return aliases[_norm(part)]
     return None
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    created: list = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    total_rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def created_count(self) -> int:
-        return len(self.created)
-
-    @property
-    def error_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
-
-
-def _text(value) -> str:
-    """A cell as text: numbers typed into Excel (phones, codes, levels) lose no digits."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 class _Abort(Exception):
