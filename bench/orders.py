@@ -266,7 +266,7 @@ def main():
     results = []
     try:
         args.server_pid = server.pid
-        loadgen(args, "me", 16, 500, 0, 2)  # every worker (thread) opens its connection before measuring
+        loadgen(args, "me", 32, 500, 0, 3)  # every worker (thread) opens its connection before measuring
         for i, name in enumerate(wanted):
             r = run_scenario(args, name, offset=(i * 97) % 1000)
             r.update(label=label, statements=statements.get(SCENARIOS[name][0], {}).get("statements"))
