@@ -40,6 +40,11 @@ class IdempotencyMismatch(DomainError):
     default_message = gettext_lazy("This Idempotency-Key was already used with a different request.")
 
 
+class ShipmentBeingPicked(InvalidTransition):
+    def __init__(self):
+        DomainError.__init__(self, _("A shipment of this order is being picked: cancel that shipment first."))
+
+
 class DistributorCannotOrder(NotAllowed):
     code = "distributor_not_active"
     default_message = gettext_lazy("Only active distributors can place orders.")
@@ -381,8 +386,7 @@ def cancel_order(*, order_id: int, actor, reason: str = "") -> Order:
     if order.status == S.APPROVED and any(line.shipped_quantity for line in order.lines.all()):
         raise InvalidTransition(order.get_status_display(), S.CANCELLED.label)
     if order.status == S.APPROVED and order.shipments.filter(status="picking").exists():
-        raise DomainError(_("A shipment of this order is being picked: cancel that shipment first."),
-                          code="invalid_transition")
+        raise ShipmentBeingPicked()
     if order.status in Order.RESERVING and order.can_change_to(S.CANCELLED):
         stock.release(warehouse_id=order.warehouse_id, lines=_open_lines(order), reference=order.number, actor=actor,
                       reason=reason)

@@ -21,6 +21,15 @@ from dms.inventory.models import (
 from dms.inventory.selectors import ledger_differences
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Suggestion reasons are written in the active language; these tests read them in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
