@@ -99,24 +99,34 @@ WITH req(product_id, qty) AS (VALUES {values}),
 locked AS (
     SELECT s.id FROM inventory_stocklevel s JOIN req ON req.product_id = s.product_id
     WHERE s.warehouse_id = %s ORDER BY s.id FOR UPDATE OF s
+),
+reserved AS (
+    UPDATE inventory_stocklevel s
+    SET reserved = s.reserved + req.qty, updated_at = now()
+    FROM req, locked
+    WHERE s.id = locked.id AND s.product_id = req.product_id AND s.on_hand - s.reserved >= req.qty
+    RETURNING s.warehouse_id, s.product_id, req.qty, s.on_hand - s.reserved AS available,
+        (SELECT r.reorder_point FROM inventory_reorderrule r
+         WHERE r.warehouse_id = s.warehouse_id AND r.product_id = s.product_id AND r.is_active) AS point
+),
+moves AS (
+    INSERT INTO inventory_stockmove
+        (warehouse_id, product_id, kind, on_hand_delta, reserved_delta, reference, reason, actor_id, created_at)
+    SELECT warehouse_id, product_id, 'reservation', 0, qty, %s, '', %s, statement_timestamp() FROM reserved
 )
-UPDATE inventory_stocklevel s
-SET reserved = s.reserved + req.qty, updated_at = now()
-FROM req, locked
-WHERE s.id = locked.id AND s.product_id = req.product_id AND s.on_hand - s.reserved >= req.qty
-RETURNING s.product_id, s.on_hand - s.reserved,
-    (SELECT r.reorder_point FROM inventory_reorderrule r
-     WHERE r.warehouse_id = s.warehouse_id AND r.product_id = s.product_id AND r.is_active)
+SELECT product_id, available, point FROM reserved
 """
 
 
-def _reserve_rows(warehouse_id: int, wanted: dict[int, int]) -> list[tuple[int, int, int | None]]:
+def _reserve_rows(warehouse_id: int, wanted: dict[int, int], reference: str, actor) -> list[tuple]:
     """Reserve and return (product, available after, reorder point) for each line that
-    had enough; lines without enough are left out."""
+    had enough; lines without enough are left out. On PostgreSQL one statement locks the
+    rows in id order, reserves and appends the ledger lines; if a line is short the
+    caller raises and the transaction's rollback takes the rest back."""
     if connection.vendor == "postgresql":
         items = sorted(wanted.items())
         sql = _RESERVE_SQL.format(values=", ".join(["(%s::bigint, %s::integer)"] * len(items)))
-        params = [v for item in items for v in item] + [warehouse_id]
+        params = [v for item in items for v in item] + [warehouse_id, reference, getattr(actor, "pk", None)]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -129,6 +139,8 @@ def _reserve_rows(warehouse_id: int, wanted: dict[int, int]) -> list[tuple[int, 
             done.append(pid)
     if not done:
         return []
+    if len(done) == len(wanted):
+        _moves(warehouse_id, {pid: (0, qty) for pid, qty in wanted.items()}, Kind.RESERVATION, reference, "", actor)
     points = dict(ReorderRule.objects.filter(warehouse_id=warehouse_id, product_id__in=done, is_active=True)
                   .values_list("product_id", "reorder_point"))
     return [
@@ -139,7 +151,8 @@ def _reserve_rows(warehouse_id: int, wanted: dict[int, int]) -> list[tuple[int, 
 
 
 def reserve(*, warehouse_id: int, lines: dict[int, int], reference: str, actor=None) -> None:
-    """Reserve ``{product_id: quantity}`` in a warehouse, all lines or none.
+    """Reserve ``{product_id: quantity}`` in a warehouse, all lines or none, with their
+    ledger lines.
 
     Raises ``InsufficientStock`` naming every short line. Must run inside the caller's
     transaction (which the exception rolls back).
@@ -147,10 +160,9 @@ def reserve(*, warehouse_id: int, lines: dict[int, int], reference: str, actor=N
     wanted = {pid: qty for pid, qty in lines.items() if qty > 0}
     if not wanted:
         return
-    rows = _reserve_rows(warehouse_id, wanted)
+    rows = _reserve_rows(warehouse_id, wanted, reference, actor)
     if len(rows) != len(wanted):
         raise _shortage(warehouse_id, wanted, {row[0] for row in rows})
-    _moves(warehouse_id, {pid: (0, qty) for pid, qty in wanted.items()}, Kind.RESERVATION, reference, "", actor)
     _stock_changed((warehouse_id, pid) for pid, available, point in rows if point is not None and available < point)
 
 

@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from dms.audit.models import AuditLog
+from dms.audit.services import build as build_audit
 from dms.audit.services import record
 from dms.catalog.models import to_money
 from dms.catalog.pricing import PricedLine, price_lines
 from dms.core.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from dms.core.models import next_value
+from dms.core.sql import insert_parts, mark_saved
 from dms.distributors.models import Distributor
 from dms.inventory import services as stock
 from dms.inventory.models import Warehouse
@@ -204,23 +206,21 @@ def create_order(*, distributor: Distributor, lines, actor=None, submit: bool = 
         order.submitted_at = now
         events.append(_event(order, OrderEvent.Kind.STATUS, actor=actor, old=S.DRAFT, new=S.SUBMITTED, at=now))
         _decide(order, actor, events, now)
+    lines_new = [OrderLine(order=order, product=p.product, quantity=p.quantity, unit_price=p.unit_price,
+                           discount_amount=p.discount_amount, amount=p.amount, promotion=p.promotion)
+                 for p in priced]
     try:
         with transaction.atomic():
-            if connection.vendor != "postgresql":
-                order.number = f"SO{timezone.localdate():%Y%m%d}{next_value('order_number'):06d}"
-            order.save(force_insert=True)
-            order.lines_cache = OrderLine.objects.bulk_create([
-                OrderLine(order=order, product=p.product, quantity=p.quantity, unit_price=p.unit_price,
-                          discount_amount=p.discount_amount, amount=p.amount, promotion=p.promotion)
-                for p in priced
-            ])
+            order.lines_cache = _insert_order(order, lines_new)
             if submit and _reserve_and_check_credit(order, priced, actor, events):
                 Order.objects.filter(pk=order.pk).update(
                     status=order.status, current_step=order.current_step, approved_at=order.approved_at)
-            OrderEvent.objects.bulk_create(events)
-            _audit(order, AuditLog.Action.CREATE, _("Order %(number)s created (%(status)s).")
-                   % {"number": order.number, "status": order.get_status_display()},
-                   changes={"status": [None, order.status], "total_amount": [None, str(total)]}, actor=actor)
+            entry = build_audit(action=AuditLog.Action.CREATE, instance=order, distributor_id=order.distributor_id,
+                                message=_("Order %(number)s created (%(status)s).")
+                                % {"number": order.number, "status": order.get_status_display()},
+                                changes={"status": [None, order.status], "total_amount": [None, str(total)]},
+                                actor=actor)
+            _insert_events(events, entry)
             _after_status(order, actor)
     except IntegrityError:
         existing = _replay(actor, idempotency_key, request_hash)
@@ -230,6 +230,46 @@ def create_order(*, distributor: Distributor, lines, actor=None, submit: bool = 
         return existing
     order.replayed = False
     return order
+
+
+def _insert_order(order, lines) -> list[OrderLine]:
+    """INSERT the order and its lines. On PostgreSQL in one statement, the number coming
+    back from the column's default (a sequence); elsewhere through the ORM."""
+    if connection.vendor != "postgresql":
+        order.number = f"SO{timezone.localdate():%Y%m%d}{next_value('order_number'):06d}"
+        order.save(force_insert=True)
+        return OrderLine.objects.bulk_create(lines)
+    o_cols, o_rows, o_params = insert_parts(Order, [order], exclude={"number"})
+    l_cols, l_rows, l_params = insert_parts(OrderLine, lines, exclude={"order"})
+    # Only column names from the models and %s placeholders are formatted in; values are parameters.
+    sql = (f"WITH o AS (INSERT INTO orders_order ({o_cols}) VALUES {o_rows} RETURNING id, number), "  # noqa: S608
+           f"l AS (INSERT INTO orders_orderline (order_id, {l_cols}) SELECT o.id, v.* FROM o, (VALUES {l_rows}) "
+           f"AS v({l_cols}) RETURNING id, product_id) "
+           "SELECT o.id, o.number, l.id, l.product_id FROM o, l")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, o_params + l_params)
+        rows = cursor.fetchall()
+    order.pk, order.number = rows[0][0], rows[0][1]
+    line_ids = {product_id: line_id for _o, _n, line_id, product_id in rows}
+    for line in lines:
+        line.pk, line.order_id = line_ids[line.product_id], order.pk
+    mark_saved(order, *lines)
+    return lines
+
+
+def _insert_events(events, entry) -> None:
+    """INSERT the timeline events and the audit record (one statement on PostgreSQL)."""
+    for event in events:
+        event.order_id = event.order.pk
+    if connection.vendor != "postgresql":
+        OrderEvent.objects.bulk_create(events)
+        entry.save()
+        return
+    e_cols, e_rows, e_params = insert_parts(OrderEvent, events)
+    a_cols, a_rows, a_params = insert_parts(AuditLog, [entry])
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH e AS (INSERT INTO orders_orderevent ({e_cols}) VALUES {e_rows}) "  # noqa: S608
+                       f"INSERT INTO audit_auditlog ({a_cols}) VALUES {a_rows}", e_params + a_params)
 
 
 def _after_status(order, actor) -> None:
