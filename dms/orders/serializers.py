@@ -74,6 +74,39 @@ class OrderSerializer(serializers.Serializer):
     def get_lines(self, order):
         return OrderLineSerializer(order_lines(order), many=True).data
 
+    def to_representation(self, order):
+        """The fields declared above, built directly: this is the answer of the benchmarked
+        order path, and DRF's per-field machinery was a tenth of its CPU. A test pins that
+        it equals DRF's own rendering."""
+        dt, money = _DATETIME.to_representation, _money
+        return {
+            "id": order.pk, "number": order.number, "status": order.status,
+            "status_label": str(order.get_status_display()), "distributor": order.distributor_id,
+            "distributor_code": order.distributor.code, "distributor_name": order.distributor.name,
+            "warehouse": order.warehouse_id, "waiting_for": self.get_waiting_for(order), "currency": order.currency,
+            "subtotal": money(order.subtotal_amount), "discount": money(order.discount_amount),
+            "total": money(order.total_amount), "note": order.note, "status_reason": order.status_reason,
+            "copied_from": order.copied_from_id,
+            "lines": [{
+                "id": line.pk, "product": line.product_id, "sku": line.product.sku, "name": line.product.name,
+                "unit": line.product.unit, "quantity": line.quantity, "unit_price": money(line.unit_price),
+                "discount": money(line.discount_amount), "amount": money(line.amount),
+                "promotion": line.promotion_id, "shipped_quantity": line.shipped_quantity,
+                "returned_quantity": line.returned_quantity,
+            } for line in order_lines(order)],
+            "created_at": dt(order.created_at), "submitted_at": dt(order.submitted_at),
+            "approved_at": dt(order.approved_at), "shipped_at": dt(order.shipped_at),
+            "delivered_at": dt(order.delivered_at), "completed_at": dt(order.completed_at),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+_MONEY = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+def _money(value):
+    return None if value is None else _MONEY.to_representation(value)
+
 
 class OrderLineInputSerializer(serializers.Serializer):
     product = serializers.IntegerField(help_text=_("Product id."))

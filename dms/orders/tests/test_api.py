@@ -503,3 +503,16 @@ def test_returns_are_scoped(client, dist_admin, other_dist_admin, other_distribu
                                                        "lines": [{"order_line": line.pk, "quantity": 1}]})
     assert foreign.status_code == 400 and "order" in error(foreign)["fields"]
     assert ReturnRequest.objects.count() == 1 and ReturnRequest.objects.get().status == "requested"
+
+
+def test_the_fast_order_rendering_equals_drfs(dist_admin, distributor, products):
+    from rest_framework import serializers
+
+    from dms.orders.serializers import OrderSerializer
+
+    order = order_for(distributor, products[:3])
+    order.refresh_from_db()
+    fast = OrderSerializer(order).data
+    drf = serializers.Serializer.to_representation(OrderSerializer(order), order)
+    assert fast == drf
+    assert fast["total"] == str(order.total_amount) and fast["lines"][0]["unit_price"].count(".") == 1
