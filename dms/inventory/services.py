@@ -401,9 +401,16 @@ def close_suggestion(*, suggestion_id: int, status: str, actor) -> Replenishment
     return suggestion
 
 
+# The same choice as pick_warehouse, as an SQL expression (PostgreSQL) for the order INSERT.
+WAREHOUSE_FOR_PROVINCE_SQL = (
+    "(SELECT w.id FROM inventory_warehouse w WHERE w.is_active "
+    "ORDER BY (w.provinces ? %s) DESC, w.is_default DESC, w.code LIMIT 1)"
+)
+
+
 def pick_warehouse(distributor, warehouses=None) -> Warehouse | None:
     """The warehouse that fulfils a distributor's orders: the active one serving its
-    province, else the default one."""
+    province, else the default one (``WAREHOUSE_FOR_PROVINCE_SQL`` is the same rule)."""
     warehouses = list(warehouses if warehouses is not None else Warehouse.objects.filter(is_active=True))
     province = (distributor.region_code or "")[:2]
     for w in warehouses:

@@ -202,7 +202,8 @@ def create_order(*, distributor: Distributor, lines, actor=None, submit: bool = 
                   copied_from=copied_from, created_at=now)
     events = [_event(order, OrderEvent.Kind.CREATED, actor=actor, new=S.DRAFT, at=now)]
     if submit:
-        order.warehouse = stock.pick_warehouse(distributor, Warehouse.objects.filter(is_active=True))
+        if connection.vendor != "postgresql":  # on PostgreSQL the INSERT chooses it (_insert_order)
+            order.warehouse = stock.pick_warehouse(distributor, Warehouse.objects.filter(is_active=True))
         order.submitted_at = now
         events.append(_event(order, OrderEvent.Kind.STATUS, actor=actor, old=S.DRAFT, new=S.SUBMITTED, at=now))
         _decide(order, actor, events, now)
@@ -239,18 +240,23 @@ def _insert_order(order, lines) -> list[OrderLine]:
         order.number = f"SO{timezone.localdate():%Y%m%d}{next_value('order_number'):06d}"
         order.save(force_insert=True)
         return OrderLine.objects.bulk_create(lines)
-    o_cols, o_rows, o_params = insert_parts(Order, [order], exclude={"number"})
+    # A submitted order's warehouse is chosen by the INSERT itself (the rule of stock.pick_warehouse).
+    expressions = {}
+    if order.submitted_at and order.warehouse_id is None:
+        expressions["warehouse"] = (stock.WAREHOUSE_FOR_PROVINCE_SQL, [(order.distributor.region_code or "")[:2]])
+    o_cols, o_rows, o_params = insert_parts(Order, [order], exclude={"number"}, expressions=expressions)
     l_cols, l_rows, l_params = insert_parts(OrderLine, lines, exclude={"order"})
     # Only column names from the models and %s placeholders are formatted in; values are parameters.
-    sql = (f"WITH o AS (INSERT INTO orders_order ({o_cols}) VALUES {o_rows} RETURNING id, number), "  # noqa: S608
+    sql = (f"WITH o AS (INSERT INTO orders_order ({o_cols}) VALUES {o_rows} "  # noqa: S608
+           "RETURNING id, number, warehouse_id), "
            f"l AS (INSERT INTO orders_orderline (order_id, {l_cols}) SELECT o.id, v.* FROM o, (VALUES {l_rows}) "
            f"AS v({l_cols}) RETURNING id, product_id) "
-           "SELECT o.id, o.number, l.id, l.product_id FROM o, l")
+           "SELECT o.id, o.number, o.warehouse_id, l.id, l.product_id FROM o, l")
     with connection.cursor() as cursor:
         cursor.execute(sql, o_params + l_params)
         rows = cursor.fetchall()
-    order.pk, order.number = rows[0][0], rows[0][1]
-    line_ids = {product_id: line_id for _o, _n, line_id, product_id in rows}
+    order.pk, order.number, order.warehouse_id = rows[0][0], rows[0][1], rows[0][2]
+    line_ids = {product_id: line_id for _o, _n, _w, line_id, product_id in rows}
     for line in lines:
         line.pk, line.order_id = line_ids[line.product_id], order.pk
     mark_saved(order, *lines)

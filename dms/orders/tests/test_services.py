@@ -345,3 +345,26 @@ def test_timeline_messages_are_shown_in_the_readers_language(distributor, dist_a
     typed = OrderEvent(order=order, kind="note", message="Active")  # what a person typed stays as typed
     with translation.override("zh-hans"):
         assert typed.text == "Active"
+
+
+@pytest.mark.parametrize("region", ["440305", "310101", "110101", ""])
+def test_submitted_order_goes_to_the_warehouse_serving_its_province(region, dist_admin):
+    from dms.core.testing.factories import DistributorFactory, WarehouseFactory
+    from dms.inventory.services import pick_warehouse
+
+    default = WarehouseFactory(code="WZ9", is_default=True)
+    south = WarehouseFactory(code="WA1", provinces=["44", "45"])
+    WarehouseFactory(code="WB1", provinces=["31"])
+    WarehouseFactory(code="WC1", provinces=["44"], is_active=False)
+    distributor = DistributorFactory(region_code=region)
+    product = ProductFactory()
+    for w in (default, south):
+        stock(product, 5, w)
+    from dms.inventory.models import Warehouse
+
+    stock(product, 5, Warehouse.objects.get(code="WB1"))
+    order = services.create_order(distributor=distributor, submit=True, lines=[{"product": product.pk, "quantity": 1}])
+    order.refresh_from_db()
+    assert order.warehouse == pick_warehouse(distributor)
+    expected = {"44": "WA1", "31": "WB1"}.get(region[:2], "WZ9")
+    assert order.warehouse.code == expected
