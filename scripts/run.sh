@@ -25,7 +25,7 @@ trap 'kill $CELERY_PID 2>/dev/null || true; wait $CELERY_PID 2>/dev/null || true
 echo "Celery worker + beat running; its log (and the console e-mails) in var/log/worker.log"
 echo "Serving on http://127.0.0.1:${PORT}/  (Ctrl-C to stop)"
 $BIN/gunicorn config.wsgi:application --bind "127.0.0.1:${PORT}" --workers "${WEB_WORKERS:-2}" \
-  --worker-class gthread --threads "${WEB_THREADS:-2}" \
+  --worker-class gthread --threads "${WEB_THREADS:-2}" --reuse-port \
   --access-logfile - --log-level warning &
 GUNICORN_PID=$!
 trap 'kill $GUNICORN_PID $CELERY_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT INT TERM
