@@ -26,9 +26,10 @@ from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 from dms.distributors.models import Distributor
 
 from . import services
+from .filters import ProductFilter
 from .models import PriceList, PriceListItem, Product, to_money
 from .pricing import price_for, promotions_for, with_prices
-from .selectors import effective_on, in_category, price_lists_for
+from .selectors import effective_on, price_lists_for
 from .serializers import (
     PriceListDetailSerializer,
     PriceListSerializer,
@@ -39,28 +40,6 @@ from .serializers import (
 
 ERR = OpenApiResponse(ErrorSerializer)
 ERRORS = {400: ERR, 403: ERR, 404: ERR}
-
-
-class ProductFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label=gettext_lazy("Search"))
-    status = django_filters.ChoiceFilter(choices=Product.Status.choices, label=gettext_lazy("Status"))
-    category = django_filters.NumberFilter(method="filter_category",
-                                           label=gettext_lazy("Category (and its sub-categories)"))
-    brand = django_filters.CharFilter(field_name="brand", label=gettext_lazy("Brand"))
-
-    class Meta:
-        model = Product
-        fields = ["search", "status", "category", "brand"]
-
-    def filter_search(self, qs, name, value):
-        v = value.strip()
-        if not v:
-            return qs
-        return qs.filter(Q(sku__icontains=v) | Q(name__icontains=v) | Q(barcode__icontains=v)
-                         | Q(specification__icontains=v))
-
-    def filter_category(self, qs, name, value):
-        return in_category(qs, int(value)) if value else qs
 
 
 PRODUCT_ORDERING = {"sku": "sku", "name": "name", "category": "category__name", "brand": "brand",
