@@ -1,6 +1,7 @@
 """Filters of the back-office order and return lists (and their Excel exports)."""
 
 import datetime as dt
+import re
 
 import django_filters
 from django import forms
@@ -18,6 +19,10 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 def _day_start(value: dt.date):
     return timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+
+
+# SO + yyyymmdd + a 6-digit counter (dms.orders.numbers).
+FULL_NUMBER = re.compile(r"SO\d{14}")
 
 
 class _DateRangeMixin:
@@ -62,6 +67,8 @@ class OrderFilter(_DateRangeMixin, django_filters.FilterSet):
         v = value.strip()
         if not v:
             return qs
+        if FULL_NUMBER.fullmatch(v.upper()):  # a pasted order number: the unique index, not a scan
+            return qs.filter(number=v.upper())
         return qs.filter(Q(number__icontains=v) | Q(distributor__name__icontains=v) | Q(distributor__code__icontains=v))
 
 

@@ -300,3 +300,16 @@ def test_an_approved_order_cannot_be_edited(client, admin_user, distributor, pla
                                                                      "action": "save"})
     assert response.status_code == 302
     assert order.lines.get().quantity == 5
+
+
+def test_searching_a_full_order_number_finds_exactly_that_order(client, admin_user, distributor, dist_admin):
+    from dms.core.testing.factories import ProductFactory, stock
+    from dms.orders import services as order_services
+
+    product = ProductFactory()
+    stock(product, 10)
+    first, second = (order_services.create_order(distributor=distributor, actor=dist_admin, submit=True,
+                                                  lines=[{"product": product.pk, "quantity": 1}]) for _ in range(2))
+    client.force_login(admin_user)
+    response = client.get(reverse("orders:list"), {"search": second.number.lower()})
+    assert [o.pk for o in response.context["page_obj"].object_list] == [second.pk]
