@@ -195,16 +195,7 @@ class OrderEvent(models.Model):
     @property
     def text(self) -> str:
         """The message in the active language."""
-        if not self.params:
-            return self.message
-        # Values that are themselves msgids (a status label) are translated too.
-        values = {k: gettext(v) if isinstance(v, str) else v for k, v in self.params.items() if k not in ("note", "_")}
-        try:
-            text = gettext(self.message) % values
-        except (KeyError, TypeError, ValueError):
-            text = self.message
-        note = self.params.get("note")
-        return f"{text} {note}" if note else text
+        return render_message(self.message, self.params)
 
     @property
     def from_label(self) -> str:
@@ -277,3 +268,18 @@ class ReturnLine(models.Model):
 
     def __str__(self):
         return f"{self.request_id}: {self.order_line_id} × {self.quantity}"
+
+
+def render_message(message: str, params: dict) -> str:
+    """A timeline message in the active language: typed text (no ``params``) as typed; a
+    system message (a msgid with its ``params``) translated, values that are themselves
+    msgids (a status label) too, and the optional typed ``note`` appended."""
+    if not params:
+        return message
+    values = {k: gettext(v) if isinstance(v, str) else v for k, v in params.items() if k not in ("note", "_")}
+    try:
+        text = gettext(message) % values
+    except (KeyError, TypeError, ValueError):
+        text = message
+    note = params.get("note")
+    return f"{text} {note}" if note else text

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -31,7 +31,7 @@ from dms.inventory import services as stock
 from dms.inventory.models import Warehouse
 
 from .credit import credit_allows
-from .models import ApprovalStep, Order, OrderEvent, OrderLine, ReturnLine, ReturnRequest
+from .models import ApprovalStep, Order, OrderEvent, OrderLine, ReturnLine, ReturnRequest, render_message
 
 S = Order.Status
 
@@ -64,9 +64,7 @@ def system_message(msgid: str, **params) -> tuple[str, dict]:
 
 def _rendered(message) -> str:
     """A message as text in the active language (for the audit log)."""
-    if isinstance(message, tuple):
-        return _event(None, "", message=message).text
-    return message
+    return render_message(*message) if isinstance(message, tuple) else message
 
 
 def _event(order, kind, *, actor=None, old="", new="", message="", at=None) -> OrderEvent:
@@ -207,12 +205,9 @@ def create_order(*, distributor: Distributor, lines, actor=None, submit: bool = 
         order.submitted_at = now
         events.append(_event(order, OrderEvent.Kind.STATUS, actor=actor, old=S.DRAFT, new=S.SUBMITTED, at=now))
         _decide(order, actor, events, now)
-    lines_new = [OrderLine(order=order, product=p.product, quantity=p.quantity, unit_price=p.unit_price,
-                           discount_amount=p.discount_amount, amount=p.amount, promotion=p.promotion)
-                 for p in priced]
     try:
         with transaction.atomic():
-            order.lines_cache = _insert_order(order, lines_new)
+            order.lines_cache = _insert_order(order, _new_lines(order, priced))
             if submit and _reserve_and_check_credit(order, priced, actor, events):
                 Order.objects.filter(pk=order.pk).update(
                     status=order.status, current_step=order.current_step, approved_at=order.approved_at)
@@ -341,13 +336,15 @@ def submit_order(*, order_id: int, actor=None) -> Order:
     return order
 
 
+def _new_lines(order, priced) -> list[OrderLine]:
+    return [OrderLine(order=order, product=p.product, quantity=p.quantity, unit_price=p.unit_price,
+                      discount_amount=p.discount_amount, amount=p.amount, promotion=p.promotion)
+            for p in priced]
+
+
 def _replace_lines(order, priced):
     order.lines.all().delete()
-    OrderLine.objects.bulk_create([
-        OrderLine(order=order, product=p.product, quantity=p.quantity, unit_price=p.unit_price,
-                  discount_amount=p.discount_amount, amount=p.amount, promotion=p.promotion)
-        for p in priced
-    ])
+    OrderLine.objects.bulk_create(_new_lines(order, priced))
     order.subtotal_amount, order.discount_amount, order.total_amount = _totals(priced)
 
 
@@ -547,10 +544,18 @@ def auto_complete(today: dt.date | None = None) -> int:
 
 # --- returns -------------------------------------------------------------------------
 
-def _returnable(order_line) -> int:
-    pending = sum(rl.quantity for rl in order_line.return_lines.filter(
-        request__status__in=[ReturnRequest.Status.REQUESTED, ReturnRequest.Status.APPROVED]))
-    return order_line.shipped_quantity - order_line.returned_quantity - pending
+def returnable_lines(order) -> list[OrderLine]:
+    """The order's lines, each with ``pending`` (on open return requests) and
+    ``returnable`` (shipped − returned − pending), in two queries."""
+    pending = dict(
+        ReturnLine.objects.filter(order_line__order=order, request__status__in=[
+            ReturnRequest.Status.REQUESTED, ReturnRequest.Status.APPROVED])
+        .values("order_line_id").annotate(n=Sum("quantity")).values_list("order_line_id", "n"))
+    lines = list(order.lines.select_related("product").order_by("id"))
+    for line in lines:
+        line.pending = pending.get(line.pk) or 0
+        line.returnable = max(line.shipped_quantity - line.returned_quantity - line.pending, 0)
+    return lines
 
 
 @transaction.atomic
@@ -562,7 +567,7 @@ def request_return(*, order_id: int, lines: dict[int, int], reason: str, descrip
         raise ValidationFailed(_("Only shipped goods can be returned."))
     if reason not in ReturnRequest.Reason.values:
         raise ValidationFailed(_("Choose a reason."), fields={"reason": [_("Choose a reason.")]})
-    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    order_lines = {line.pk: line for line in returnable_lines(order)}
     wanted = {int(k): int(v) for k, v in lines.items() if int(v) > 0}
     errors = {}
     if not wanted:
@@ -571,9 +576,9 @@ def request_return(*, order_id: int, lines: dict[int, int], reason: str, descrip
         line = order_lines.get(line_id)
         if line is None:
             errors[f"lines.{line_id}"] = [_("Not a line of this order.")]
-        elif qty > _returnable(line):
+        elif qty > line.returnable:
             errors[f"lines.{line_id}"] = [_("%(sku)s: at most %(n)s can be returned.")
-                                          % {"sku": line.product.sku, "n": _returnable(line)}]
+                                          % {"sku": line.product.sku, "n": line.returnable}]
     if errors:
         raise ValidationFailed(_("Some return lines are invalid."), fields=errors)
     day = timezone.localdate()
