@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
@@ -5,9 +7,8 @@ from rest_framework import authentication, exceptions
 
 from .backends import account_usable
 
-_TOKEN_SQL = None
 
-
+@functools.cache
 def _token_sql():
     """SELECT token, user, distributor by key hash — the SQL of
     ``ApiToken.objects.authenticate``, written out once instead of built by the ORM on
@@ -16,17 +17,14 @@ def _token_sql():
 
     from .models import ApiToken, User
 
-    global _TOKEN_SQL
-    if _TOKEN_SQL is None:
-        models = [(ApiToken, "t"), (User, "u"), (Distributor, "d")]
-        fields = [[f.attname for f in model._meta.concrete_fields] for model, _alias in models]
-        columns = ", ".join(f'{alias}."{model._meta.get_field(name).column}"'
-                            for (model, alias), names in zip(models, fields, strict=True) for name in names)
-        tables = (f"{ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
-                  f"LEFT JOIN {Distributor._meta.db_table} d ON d.id = u.distributor_id")
-        sql = f"SELECT {columns} FROM {tables} WHERE t.key_hash = %s"  # noqa: S608 - names from model metadata
-        _TOKEN_SQL = (sql, models, fields)
-    return _TOKEN_SQL
+    models = [(ApiToken, "t"), (User, "u"), (Distributor, "d")]
+    fields = [[f.attname for f in model._meta.concrete_fields] for model, _alias in models]
+    columns = ", ".join(f'{alias}."{model._meta.get_field(name).column}"'
+                        for (model, alias), names in zip(models, fields, strict=True) for name in names)
+    tables = (f"{ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
+              f"LEFT JOIN {Distributor._meta.db_table} d ON d.id = u.distributor_id")
+    sql = f"SELECT {columns} FROM {tables} WHERE t.key_hash = %s"  # noqa: S608 - names from model metadata
+    return sql, models, fields
 
 
 def _authenticate(key: str):
