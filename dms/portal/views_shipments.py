@@ -16,19 +16,22 @@ from dms.core.permissions import portal_view
 from dms.logistics import services as logistics
 from dms.logistics.models import Discrepancy, Shipment
 from dms.orders import services as orders
-from dms.orders.models import Order, ReturnLine, ReturnRequest
+from dms.orders.models import Order, ReturnRequest
 
 from .views_orders import RETURNABLE
 
 St = Shipment.Status
 
 
-def _own(request, model, pk, queryset=None):
-    return get_object_or_404(queryset if queryset is not None else model.objects.all(), pk=pk,
-                             distributor_id=request.user.distributor_id)
+def _own(request, model_or_queryset, pk):
+    return get_object_or_404(model_or_queryset, pk=pk, distributor_id=request.user.distributor_id)
 
 
 # --- shipments -----------------------------------------------------------------------
+
+
+def _shipment_for_page(request, pk):
+    return _own(request, Shipment.objects.select_related("order", "carrier", "warehouse", "received_by"), pk)
 
 
 @portal_view()
@@ -52,7 +55,7 @@ def shipments(request):
     })
 
 
-def _shipment_context(request, shipment, **extra):
+def _shipment_context(shipment, **extra):
     lines = list(shipment.lines.select_related("product").order_by("id"))
     context = {
         "nav": "shipments", "shipment": shipment, "lines": lines,
@@ -72,10 +75,9 @@ def _shipment_context(request, shipment, **extra):
 
 @portal_view()
 def shipment_detail(request, pk):
-    shipment = _own(request, Shipment, pk, Shipment.objects.select_related("order", "carrier", "warehouse",
-                                                                          "received_by"))
+    shipment = _shipment_for_page(request, pk)
     return render(request, "portal/orders/shipment.html",
-                  _shipment_context(request, shipment, open_report=bool(request.GET.get("report"))))
+                  _shipment_context(shipment, open_report=bool(request.GET.get("report"))))
 
 
 @portal_view()
@@ -94,8 +96,7 @@ def shipment_confirm(request, pk):
 @portal_view()
 @require_POST
 def shipment_discrepancy(request, pk):
-    shipment = _own(request, Shipment, pk, Shipment.objects.select_related("order", "carrier", "warehouse",
-                                                                          "received_by"))
+    shipment = _shipment_for_page(request, pk)
     description = request.POST.get("description", "").strip()
     received, raw_values, line_errors, errors = {}, {}, {}, []
     for line_id in shipment.lines.values_list("pk", flat=True):
@@ -121,7 +122,7 @@ def shipment_discrepancy(request, pk):
         else:
             messages.success(request, _("Your report is sent: a case is open and the brand will contact you."))
             return redirect("portal:shipment", pk=shipment.pk)
-    context = _shipment_context(request, shipment, received=raw_values, description=description, errors=errors,
+    context = _shipment_context(shipment, received=raw_values, description=description, errors=errors,
                                 line_errors=line_errors, open_report=True)
     return render(request, "portal/orders/shipment.html", context, status=400)
 
@@ -158,26 +159,13 @@ def returns(request):
     })
 
 
-def _returnable_lines(order):
-    """The order's lines with what can still be returned (shipped − returned − pending)."""
-    pending = dict(
-        ReturnLine.objects.filter(order_line__order=order, request__status__in=[
-            ReturnRequest.Status.REQUESTED, ReturnRequest.Status.APPROVED])
-        .values("order_line_id").annotate(n=Sum("quantity")).values_list("order_line_id", "n"))
-    lines = list(order.lines.select_related("product").order_by("id"))
-    for line in lines:
-        line.pending = pending.get(line.pk, 0) or 0
-        line.returnable = max(line.shipped_quantity - line.returned_quantity - line.pending, 0)
-    return lines
-
-
 @portal_view()
 def return_create(request, pk):
     order = _own(request, Order, pk)
     if order.status not in RETURNABLE:
         messages.error(request, _("Only shipped goods can be returned."))
         return redirect("portal:order", pk=order.pk)
-    lines = _returnable_lines(order)
+    lines = orders.returnable_lines(order)
     values = {"reason": "", "description": "", "quantities": {}}
     errors, line_errors, status = [], {}, 200
     if request.method == "POST":
