@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from dms.catalog.models import Category, Product
 from dms.catalog.pricing import price_for, price_lines, promotions_for, with_prices
+from dms.catalog.selectors import in_category
 from dms.core.errors import DomainError, InvalidTransition, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.lists import paginate, render_list, wants_partial
@@ -28,12 +29,11 @@ from dms.core.redirects import internal_path
 from dms.distributors.models import Distributor
 from dms.inventory.selectors import availability
 from dms.inventory.services import InsufficientStock
-from dms.orders import services
-from dms.orders.models import Order, OrderEvent, OrderLine
+from dms.orders import selectors, services
+from dms.orders.models import Order, OrderLine
 from dms.orders.services import DistributorCannotOrder
 
 S = Order.Status
-FINAL = {S.COMPLETED, S.REJECTED, S.CANCELLED}
 RETURNABLE = {S.PARTIALLY_SHIPPED, S.SHIPPED, S.COMPLETED}
 POLL_SECONDS = 10
 
@@ -45,8 +45,10 @@ def _distributor(request) -> Distributor:
     return get_object_or_404(Distributor.objects.select_related("tier"), pk=request.user.distributor_id)
 
 
-def _can_order(distributor) -> bool:
-    return distributor.status == Distributor.Status.ACTIVE
+def _ordering(distributor) -> dict:
+    """``can_order`` and, when it is False, the ``not_allowed`` message the pages show."""
+    can_order = distributor.status == Distributor.Status.ACTIVE
+    return {"can_order": can_order, "not_allowed": "" if can_order else _not_allowed_message(distributor)}
 
 
 def _cart(request) -> Order | None:
@@ -55,9 +57,8 @@ def _cart(request) -> Order | None:
                                  status=S.DRAFT).order_by("-created_at", "-id").first())
 
 
-def _own_order(request, pk, queryset=None) -> Order:
-    return get_object_or_404(queryset if queryset is not None else Order.objects.all(), pk=pk,
-                             distributor_id=request.user.distributor_id)
+def _own_order(request, pk, queryset=Order) -> Order:
+    return get_object_or_404(queryset, pk=pk, distributor_id=request.user.distributor_id)
 
 
 def _parse_quantity(raw) -> int | None:
@@ -104,21 +105,6 @@ CATALOGUE_SORTS = [
 CATALOGUE_ORDERING = {"": ("name", "pk"), "sku": ("sku",), "-created": ("-created_at", "-pk")}
 
 
-def _category_ids(category_id: int) -> list[int]:
-    """The category and every category below it."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Category.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, todo = [], [category_id]
-    while todo:
-        current = todo.pop()
-        if current in found:
-            continue
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
 def _categories():
     return sorted(Category.objects.select_related("parent"), key=lambda c: c.path)
 
@@ -133,7 +119,7 @@ def catalogue(request):
                        | Q(specification__icontains=search) | Q(brand__icontains=search))
     category = request.GET.get("category", "")
     if category.isdigit():
-        qs = qs.filter(category_id__in=_category_ids(int(category)))
+        qs = in_category(qs, int(category))
     sort = request.GET.get("sort", "")
     qs = qs.order_by(*CATALOGUE_ORDERING.get(sort, CATALOGUE_ORDERING[""]))
     # Prices are resolved in the page's own query (subqueries on the rows shown only).
@@ -151,12 +137,10 @@ def catalogue(request):
         p.in_cart = in_cart.get(p.pk, 0)
         p.suggested = p.moq if p.moq % p.multiple == 0 else p.multiple * -(-p.moq // p.multiple)
     page_obj.object_list = products
-    can_order = _can_order(distributor)
     return render_list(request, "portal/orders/catalogue.html", {
         "nav": "catalogue", "distributor": distributor, "page_obj": page_obj, "search": search,
         "category": category, "categories": _categories(), "sort": sort, "sort_options": CATALOGUE_SORTS,
-        "can_order": can_order, "not_allowed": "" if can_order else _not_allowed_message(distributor),
-        "cart": cart,
+        "cart": cart, **_ordering(distributor),
     })
 
 
@@ -204,25 +188,19 @@ def cart_add(request):
         error = _("Enter a whole number of at least 1.")
     else:
         cart = _cart(request)
+        current = dict(cart.lines.values_list("product_id", "quantity")) if cart else {}
+        current[product.pk] = current.get(product.pk, 0) + quantity
+        ids = list(current)
+        lines = [{"product": pid, "quantity": current[pid]} for pid in ids]
         try:
             if cart is None:
-                cart = services.create_order(distributor=distributor, lines=[{"product": product.pk,
-                                                                              "quantity": quantity}],
-                                             actor=request.user, submit=False)
+                cart = services.create_order(distributor=distributor, lines=lines, actor=request.user, submit=False)
             else:
-                current = dict(cart.lines.values_list("product_id", "quantity"))
-                current[product.pk] = current.get(product.pk, 0) + quantity
-                ids = list(current)
-                lines = [{"product": pid, "quantity": current[pid]} for pid in ids]
-                try:
-                    services.update_order_lines(order_id=cart.pk, lines=lines, actor=request.user)
-                except ValidationFailed as exc:
-                    per_line, general = _line_errors(exc, ids)
-                    raise ValidationFailed(" ".join(per_line.get(product.pk, []) + general)) from exc
+                services.update_order_lines(order_id=cart.pk, lines=lines, actor=request.user)
         except DistributorCannotOrder:
             error = _not_allowed_message(distributor)
         except ValidationFailed as exc:
-            per_line, general = _line_errors(exc, [product.pk])
+            per_line, general = _line_errors(exc, ids)
             error = " ".join(per_line.get(product.pk, []) + general) or str(exc.message)
         except DomainError as exc:
             error = str(exc.message)
@@ -261,14 +239,12 @@ def _editor_rows(order, posted=None, errors=None, short=None):
 
 
 def _render_editor(request, order, *, posted=None, errors=None, short=None, general=None, note=None, status=200):
-    distributor = order.distributor
     return render(request, "portal/orders/cart.html", {
         "nav": "cart" if order.status == S.DRAFT else "orders",
         "order": order, "rows": _editor_rows(order, posted, errors, short),
         "general_errors": general or [], "note": order.note if note is None else note,
-        "can_order": _can_order(distributor),
-        "not_allowed": "" if _can_order(distributor) else _not_allowed_message(distributor),
         "is_cart": order.status == S.DRAFT, "exact_stock": settings.STOCK_VISIBILITY == "exact",
+        **_ordering(order.distributor),
     }, status=status)
 
 
@@ -276,10 +252,8 @@ def _render_editor(request, order, *, posted=None, errors=None, short=None, gene
 def cart(request):
     order = _cart(request)
     if order is None:
-        distributor = _distributor(request)
         return render(request, "portal/orders/cart.html", {
-            "nav": "cart", "order": None, "rows": [], "can_order": _can_order(distributor), "is_cart": True,
-            "not_allowed": "" if _can_order(distributor) else _not_allowed_message(distributor),
+            "nav": "cart", "order": None, "rows": [], "is_cart": True, **_ordering(_distributor(request)),
         })
     return _render_editor(request, order)
 
@@ -440,8 +414,8 @@ def orders(request):
 
 
 def _timeline_context(order):
-    events = list(OrderEvent.objects.filter(order=order).select_related("actor").order_by("-created_at", "-id"))
-    return {"order": order, "events": events, "polling": order.status not in FINAL and order.status != S.DRAFT,
+    events = list(selectors.order_events(order).reverse())  # newest first
+    return {"order": order, "events": events, "polling": order.status not in selectors.FINAL_STATUSES and order.status != S.DRAFT,
             "poll_seconds": POLL_SECONDS}
 
 
@@ -450,10 +424,10 @@ def order_detail(request, pk):
     order = _own_order(request, pk, Order.objects.select_related("distributor", "warehouse", "current_step",
                                                                   "copied_from"))
     lines = list(order.lines.select_related("product", "promotion").order_by("id"))
-    shipments = list(order.shipments.exclude(status="cancelled").select_related("carrier")
-                     .annotate(line_count=Count("lines")).order_by("created_at"))
+    shipments = list(order.shipments.exclude(status="cancelled").select_related("carrier").order_by("created_at"))
     returns = list(order.returns.order_by("-created_at"))
-    can_order = _can_order(order.distributor)
+    ordering = _ordering(order.distributor)
+    can_order = ordering["can_order"]
     context = _timeline_context(order)
     context.update({
         "nav": "orders", "lines": lines, "shipments": shipments, "returns": returns,
@@ -462,7 +436,7 @@ def order_detail(request, pk):
         "can_copy": can_order and order.status != S.DRAFT,
         "can_return": order.status in RETURNABLE and any(
             line.shipped_quantity > line.returned_quantity for line in lines),
-        "not_allowed": "" if can_order else _not_allowed_message(order.distributor),
+        "not_allowed": ordering["not_allowed"],
     })
     return render(request, "portal/orders/detail.html", context)
 
