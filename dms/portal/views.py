@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,9 @@ from dms.distributors import services
 from dms.distributors.filters import ContractFilter, QualificationFilter, order_by_param
 from dms.distributors.models import Contact, Contract, Distributor, Qualification, Review
 from dms.distributors.selectors import CONTRACT_EXPIRING_DAYS, QUALIFICATION_EXPIRING_DAYS
+from dms.logistics.models import Shipment
 from dms.notifications.models import Notification
+from dms.orders.models import Order
 
 from .forms import ContactForm, PortalUserForm, QualificationUploadForm, RegisterForm
 
@@ -55,11 +57,6 @@ def _with_days_ago(objects):
 
 def _order_counts(distributor_id) -> dict:
     """The dashboard's orders card: orders under way, waiting for review, deliveries to confirm."""
-    from django.db.models import Count, Q
-
-    from dms.logistics.models import Shipment
-    from dms.orders.models import Order
-
     S = Order.Status
     counts = Order.objects.filter(distributor_id=distributor_id).aggregate(
         open=Count("pk", filter=Q(status__in=[S.SUBMITTED, S.APPROVED, S.PARTIALLY_SHIPPED, S.SHIPPED])),
