@@ -4,7 +4,7 @@ return requests for shipped goods. Writes are one call to the logistics or order
 services; every object is looked up in the user's distributor, so another's is a 404."""
 
 from django.contrib import messages
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -146,7 +146,7 @@ def delivery_note(request, pk):
 @portal_view()
 def returns(request):
     qs = (ReturnRequest.objects.filter(distributor_id=request.user.distributor_id).select_related("order")
-          .annotate(quantity=Sum("lines__quantity"), line_count=Count("lines")))
+          .annotate(quantity=Sum("lines__quantity")))
     search = request.GET.get("search", "").strip()
     if search:
         qs = qs.filter(Q(number__icontains=search) | Q(order__number__icontains=search))
