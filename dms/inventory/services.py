@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dms.core.errors import Conflict, ValidationFailed
+from dms.core.errors import Conflict, InvalidTransition, ValidationFailed
 from dms.core.models import next_value
 
 from .models import (
@@ -304,10 +304,9 @@ def transfer_stock(*, source: Warehouse, target: Warehouse, lines: dict[int, int
 
 # --- warnings and replenishment --------------------------------------------------------
 
-def daily_velocity(warehouse_id: int, product_id: int, days: int, today: dt.date | None = None) -> Decimal:
+def daily_velocity(warehouse_id: int, product_id: int, days: int) -> Decimal:
     """Average daily demand: quantities reserved for orders over the last ``days`` days,
     less what was released again."""
-    today = today or timezone.localdate()
     since = timezone.now() - dt.timedelta(days=days)
     total = StockMove.objects.filter(
         warehouse_id=warehouse_id, product_id=product_id, created_at__gte=since,
@@ -344,7 +343,7 @@ def evaluate_stock(pairs: Iterable[tuple[int, int]], today: dt.date | None = Non
                 continue
             level = StockLevel.objects.filter(warehouse_id=warehouse_id, product_id=product_id).first()
             available = level.available if level else 0
-            velocity = daily_velocity(warehouse_id, product_id, rule.velocity_days, today)
+            velocity = daily_velocity(warehouse_id, product_id, rule.velocity_days)
             out_date = stockout_date(available, velocity, today)
             lead_demand = math.ceil(velocity * rule.lead_time_days)
             trigger = max(rule.reorder_point, rule.safety_stock + lead_demand)
@@ -393,8 +392,6 @@ def close_suggestion(*, suggestion_id: int, status: str, actor) -> Replenishment
     if status not in (ReplenishmentSuggestion.Status.ORDERED, ReplenishmentSuggestion.Status.DISMISSED):
         raise ValidationFailed(_("Unknown status."))
     if suggestion.status != ReplenishmentSuggestion.Status.OPEN:
-        from dms.core.errors import InvalidTransition
-
         raise InvalidTransition(suggestion.get_status_display(), status)
     suggestion.status, suggestion.closed_by = status, actor
     suggestion.save(update_fields=["status", "closed_by", "updated_at"])
@@ -450,12 +447,6 @@ def _check_rule(values: dict) -> None:
         raise ValidationFailed(fields=errors)
 
 
-def _queue_evaluation(warehouse_id: int, product_id: int) -> None:
-    from .tasks import evaluate_stock_task
-
-    transaction.on_commit(lambda: evaluate_stock_task.delay([[warehouse_id, product_id]]))
-
-
 @transaction.atomic
 def create_reorder_rule(*, warehouse: Warehouse, product_id: int, actor=None, **values) -> ReorderRule:
     """A reorder rule for one product in one warehouse (at most one per pair); the pair is
@@ -466,7 +457,7 @@ def create_reorder_rule(*, warehouse: Warehouse, product_id: int, actor=None, **
         raise ValidationFailed(message, fields={"product": [message]})
     rule = ReorderRule.objects.create(warehouse=warehouse, product_id=product_id,
                                       **{k: values[k] for k in RULE_FIELDS})
-    _queue_evaluation(warehouse.pk, product_id)
+    _stock_changed([(warehouse.pk, product_id)])
     return rule
 
 
@@ -479,7 +470,7 @@ def update_reorder_rule(*, rule_id: int, actor=None, **values) -> ReorderRule:
         setattr(rule, k, values[k])
     if changed:
         rule.save(update_fields=changed)
-    _queue_evaluation(rule.warehouse_id, rule.product_id)
+    _stock_changed([(rule.warehouse_id, rule.product_id)])
     return rule
 
 
@@ -493,7 +484,7 @@ def set_reorder_rule_active(*, rule_id: int, active: bool, actor=None) -> Reorde
     rule.is_active = active
     rule.save(update_fields=["is_active"])
     if active:
-        _queue_evaluation(rule.warehouse_id, rule.product_id)
+        _stock_changed([(rule.warehouse_id, rule.product_id)])
     else:
         LowStockAlert.objects.filter(warehouse_id=rule.warehouse_id, product_id=rule.product_id,
                                      resolved_at__isnull=True).update(resolved_at=timezone.now())
