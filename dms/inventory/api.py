@@ -8,7 +8,7 @@ the STOCK_VISIBILITY setting), not the brand's books.
 """
 
 import django_filters
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -20,6 +20,7 @@ from dms.accounts.serializers import ErrorSerializer
 from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 
 from . import services
+from .filters import product_q
 from .models import StockLevel, StockMove, Warehouse
 from .selectors import hidden_references
 from .serializers import (
@@ -31,13 +32,6 @@ from .serializers import (
 )
 
 ERR = OpenApiResponse(ErrorSerializer)
-
-
-def _product_search(qs, value):
-    v = value.strip()
-    if not v:
-        return qs
-    return qs.filter(Q(product__sku__icontains=v) | Q(product__name__icontains=v) | Q(product__barcode=v))
 
 
 class WarehouseFilter(django_filters.FilterSet):
@@ -84,7 +78,8 @@ class StockFilter(django_filters.FilterSet):
         fields = ["product", "warehouse", "search", "available_below"]
 
     def filter_search(self, qs, name, value):
-        return _product_search(qs, value)
+        value = value.strip()
+        return qs.filter(product_q(value)) if value else qs
 
 
 @extend_schema(tags=["inventory"])

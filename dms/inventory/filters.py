@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dms.catalog.models import Category
+from dms.catalog.services import descendant_ids
 
 from .models import ReplenishmentSuggestion, StockDocument, StockMove, Warehouse
 
@@ -25,24 +26,9 @@ def order_by_param(qs, value: str, allowed: dict, default):
     return qs.order_by(f"-{field}" if desc else field, "pk")
 
 
-def _product_q(value: str, prefix: str = "product__") -> Q:
-    return (Q(**{f"{prefix}sku__icontains": value}) | Q(**{f"{prefix}name__icontains": value})
-            | Q(**{f"{prefix}barcode": value}))
-
-
-def _category_ids(category_id: int) -> list[int]:
-    """The category and every category below it."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Category.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    out, todo = [], [category_id]
-    while todo:
-        pk = todo.pop()
-        if pk in out:
-            continue
-        out.append(pk)
-        todo.extend(children.get(pk, []))
-    return out
+def product_q(value: str) -> Q:
+    """A row whose product's SKU or name contains ``value`` or whose barcode is it."""
+    return Q(product__sku__icontains=value) | Q(product__name__icontains=value) | Q(product__barcode=value)
 
 
 def _date_range(qs, field: str, start, end):
@@ -77,7 +63,19 @@ class _Base(django_filters.FilterSet):
 
     def filter_search(self, qs, name, value):
         value = value.strip()
-        return qs.filter(_product_q(value)) if value else qs
+        return qs.filter(product_q(value)) if value else qs
+
+    # for the subclasses that declare them
+    date_field = "created_at"
+
+    def filter_start(self, qs, name, value):
+        return _date_range(qs, self.date_field, value, None)
+
+    def filter_end(self, qs, name, value):
+        return _date_range(qs, self.date_field, None, value)
+
+    def filter_category(self, qs, name, value):
+        return qs.filter(product__category_id__in=descendant_ids(value.pk)) if value else qs
 
     @property
     def active(self) -> bool:
@@ -97,9 +95,6 @@ class StockFilter(_Base):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["category"].queryset = Category.objects.select_related("parent")
-
-    def filter_category(self, qs, name, value):
-        return qs.filter(product__category_id__in=_category_ids(value.pk)) if value else qs
 
     def filter_level(self, qs, name, value):
         if value == "out":
@@ -144,12 +139,6 @@ class MoveFilter(_Base):
         return qs.filter(Q(actor__username__icontains=v) | Q(actor__first_name__icontains=v)
                          | Q(actor__last_name__icontains=v))
 
-    def filter_start(self, qs, name, value):
-        return _date_range(qs, "created_at", value, None)
-
-    def filter_end(self, qs, name, value):
-        return _date_range(qs, "created_at", None, value)
-
 
 MOVE_ORDERING = {"time": "created_at", "sku": "product__sku", "warehouse": "warehouse__code", "kind": "kind",
                  "on_hand": "on_hand_delta", "reserved": "reserved_delta", "reference": "reference"}
@@ -179,12 +168,6 @@ class DocumentFilter(_Base):
             return qs
         return qs.filter(Q(number__icontains=v) | Q(supplier__icontains=v) | Q(note__icontains=v)
                          | Q(lines__product__sku__iexact=v)).distinct()
-
-    def filter_start(self, qs, name, value):
-        return _date_range(qs, "created_at", value, None)
-
-    def filter_end(self, qs, name, value):
-        return _date_range(qs, "created_at", None, value)
 
 
 class RuleFilter(_Base):
@@ -228,9 +211,6 @@ class SuggestionFilter(_Base):
     def filter_status(self, qs, name, value):
         return qs if value == "all" else qs.filter(status=value or ReplenishmentSuggestion.Status.OPEN)
 
-    def filter_category(self, qs, name, value):
-        return qs.filter(product__category_id__in=_category_ids(value.pk)) if value else qs
-
 
 SUGGESTION_ORDERING = {"raised": "created_at", "sku": "product__sku", "warehouse": "warehouse__code",
                        "quantity": "quantity", "available": "available", "velocity": "daily_velocity",
@@ -245,18 +225,14 @@ class AlertFilter(_Base):
     end = django_filters.DateFilter(method="filter_end", label=_("Raised to"),
                                     widget=forms.DateInput(attrs={"type": "date"}))
 
+    date_field = "raised_at"
+
     def filter_state(self, qs, name, value):
         if value == "open":
             return qs.filter(resolved_at__isnull=True)
         if value == "resolved":
             return qs.filter(resolved_at__isnull=False)
         return qs
-
-    def filter_start(self, qs, name, value):
-        return _date_range(qs, "raised_at", value, None)
-
-    def filter_end(self, qs, name, value):
-        return _date_range(qs, "raised_at", None, value)
 
 
 ALERT_ORDERING = {"raised": "raised_at", "sku": "product__sku", "warehouse": "warehouse__code",
