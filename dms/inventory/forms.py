@@ -15,6 +15,7 @@ from dms.catalog.models import Product
 from dms.core import regions
 
 from .models import ReorderRule, Warehouse
+from .services import RULE_FIELDS
 
 BLANK_ROWS = 5
 MAX_ROWS = 500
@@ -98,7 +99,6 @@ def parse_lines(data, *, allow_zero: bool = False, merge: bool = True, skip_blan
     (a count sheet's products not counted yet)."""
     products, quantities = data.getlist("product"), data.getlist("quantity")
     result = Lines()
-    seen: dict[int, Row] = {}
     for text, qty in list(zip(products, quantities, strict=False))[:MAX_ROWS]:
         text, qty = (text or "").strip(), (qty or "").strip()
         if not text and not qty:
@@ -124,14 +124,10 @@ def parse_lines(data, *, allow_zero: bool = False, merge: bool = True, skip_blan
         if number < 0 or (number == 0 and not allow_zero):
             row.error = _("Enter a number above zero.") if not allow_zero else _("Enter zero or more.")
             continue
-        if product.pk in seen:
-            if not merge:
-                row.error = _("This product is already on another line.")
-                continue
-            result.lines[product.pk] += number
+        if product.pk in result.lines and not merge:
+            row.error = _("This product is already on another line.")
             continue
-        seen[product.pk] = row
-        result.lines[product.pk] = number
+        result.lines[product.pk] = result.lines.get(product.pk, 0) + number
     if not result.lines and not any(r.error for r in result.rows):
         result.error = _("Add at least one line.")
     return result
@@ -142,33 +138,20 @@ def rows_for_products(products) -> Lines:
 
 
 class ReceiptForm(forms.Form):
-    warehouse = WarehouseChoiceField(queryset=Warehouse.objects.none(), label=gettext_lazy("Warehouse"))
+    warehouse = WarehouseChoiceField(queryset=active_warehouses(), label=gettext_lazy("Warehouse"))
     supplier = forms.CharField(label=gettext_lazy("Supplier"), max_length=128, required=False)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["warehouse"].queryset = active_warehouses()
-
 
 class CountForm(forms.Form):
-    warehouse = WarehouseChoiceField(queryset=Warehouse.objects.none(), label=gettext_lazy("Warehouse"))
+    warehouse = WarehouseChoiceField(queryset=active_warehouses(), label=gettext_lazy("Warehouse"))
     note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["warehouse"].queryset = active_warehouses()
 
 
 class TransferForm(forms.Form):
-    from_warehouse = WarehouseChoiceField(queryset=Warehouse.objects.none(), label=gettext_lazy("From warehouse"))
-    to_warehouse = WarehouseChoiceField(queryset=Warehouse.objects.none(), label=gettext_lazy("To warehouse"))
+    from_warehouse = WarehouseChoiceField(queryset=active_warehouses(), label=gettext_lazy("From warehouse"))
+    to_warehouse = WarehouseChoiceField(queryset=active_warehouses(), label=gettext_lazy("To warehouse"))
     note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["from_warehouse"].queryset = active_warehouses()
-        self.fields["to_warehouse"].queryset = active_warehouses()
 
     def clean(self):
         data = super().clean()
@@ -178,7 +161,7 @@ class TransferForm(forms.Form):
 
 
 class AdjustForm(forms.Form):
-    warehouse = WarehouseChoiceField(queryset=Warehouse.objects.none(), label=gettext_lazy("Warehouse"))
+    warehouse = WarehouseChoiceField(queryset=active_warehouses(), label=gettext_lazy("Warehouse"))
     product = forms.CharField(label=gettext_lazy("Product (SKU or barcode)"), max_length=64)
     quantity = forms.IntegerField(
         label=gettext_lazy("Change in quantity"),
@@ -187,7 +170,6 @@ class AdjustForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].queryset = active_warehouses()
         self.fields["product"].widget.attrs.update({"list": "product-options", "autocomplete": "off"})
 
     def clean_product(self):
@@ -253,8 +235,7 @@ class ReorderRuleForm(forms.ModelForm):
         pass  # the service validates and saves; the model's constraints are not checked here
 
     def service_values(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("reorder_point", "safety_stock", "target_level", "lead_time_days",
-                                                  "velocity_days")}
+        return {k: self.cleaned_data[k] for k in RULE_FIELDS}
 
 
 class WarehouseForm(forms.Form):

@@ -77,11 +77,15 @@ def stock_document(pk: int) -> StockDocument:
     return stock_documents().prefetch_related("lines__product").get(pk=pk)
 
 
-def reorder_rules():
+def _available_now():
+    """What is available now for the row's warehouse and product (None without a stock level)."""
     level = StockLevel.objects.filter(warehouse_id=OuterRef("warehouse_id"), product_id=OuterRef("product_id"))
+    return Subquery(level.annotate(a=F("on_hand") - F("reserved")).values("a")[:1], output_field=IntegerField())
+
+
+def reorder_rules():
     return (ReorderRule.objects.select_related("warehouse", "product")
-            .annotate(available=Coalesce(Subquery(level.annotate(a=F("on_hand") - F("reserved")).values("a")[:1],
-                                                  output_field=IntegerField()), 0)))
+            .annotate(available=Coalesce(_available_now(), 0)))
 
 
 def suggestions():
@@ -89,10 +93,7 @@ def suggestions():
 
 
 def low_stock_alerts():
-    level = StockLevel.objects.filter(warehouse_id=OuterRef("warehouse_id"), product_id=OuterRef("product_id"))
-    return (LowStockAlert.objects.select_related("warehouse", "product")
-            .annotate(available_now=Subquery(level.annotate(a=F("on_hand") - F("reserved")).values("a")[:1],
-                                             output_field=IntegerField())))
+    return LowStockAlert.objects.select_related("warehouse", "product").annotate(available_now=_available_now())
 
 
 def on_hand(warehouse, product_ids) -> dict[int, int]:
