@@ -96,6 +96,11 @@ def low_stock_alerts():
     return LowStockAlert.objects.select_related("warehouse", "product").annotate(available_now=_available_now())
 
 
+def default_warehouse_id() -> int | None:
+    """The warehouse a stock form starts with."""
+    return Warehouse.objects.filter(is_default=True, is_active=True).values_list("pk", flat=True).first()
+
+
 def on_hand(warehouse, product_ids) -> dict[int, int]:
     """What the books say is on hand (0 for a product never stocked there)."""
     found = dict(StockLevel.objects.filter(warehouse=warehouse, product_id__in=list(product_ids))

@@ -24,7 +24,7 @@ from .forms import (
     parse_lines,
     rows_for_products,
 )
-from .models import StockDocument, Warehouse
+from .models import StockDocument
 from .views_stock import render_results
 
 DOCUMENT_ORDERING = {"time": "created_at", "number": "number", "kind": "kind", "warehouse": "warehouse__code"}
@@ -64,11 +64,9 @@ def product_options(request):
 
 # --- shared by the three document forms ---------------------------------------------------
 
-def _line_page(request, template, form, lines: Lines, status=200, **extra):
-    extra_rows = 0
-    if request.POST.get("add_rows"):
-        extra_rows = 5
-    context = {"nav": "stock_documents", "form": form, "lines": lines.pad(extra_rows), **extra}
+def _line_page(request, template, form, lines: Lines, status=200):
+    extra_rows = 5 if request.POST.get("add_rows") else 0
+    context = {"nav": "stock_documents", "form": form, "lines": lines.pad(extra_rows)}
     return render(request, template, context, status=status)
 
 
@@ -92,50 +90,45 @@ def _editing(request) -> bool:
     return bool(request.POST.get("add_rows") or request.POST.get("load"))
 
 
-@staff_view("inventory.change_stocklevel")
-def receipt_create(request):
-    form = ReceiptForm(request.POST or None, initial={"warehouse": _default_warehouse()})
+def _document_form(request, template, form, save, message: str):
+    """A receipt or transfer form: ``save(cleaned_data, lines)`` records the document,
+    ``message`` (with ``%(n)s`` for its number) announces it."""
     lines, status = Lines(), 200
     if request.method == "POST":
         lines = parse_lines(request.POST)
         if not _editing(request) and form.is_valid() and lines.valid:
-            data = form.cleaned_data
             try:
-                doc = services.record_receipt(warehouse=data["warehouse"], lines=lines.lines, actor=request.user,
-                                              supplier=data["supplier"].strip(), note=data["note"].strip())
+                doc = save(form.cleaned_data, lines.lines)
             except DomainError as exc:
                 status = _stock_error(exc, form, lines)
             else:
-                messages.success(request, _("Goods receipt %(n)s recorded.") % {"n": doc.number})
+                messages.success(request, message % {"n": doc.number})
                 return redirect("inventory:document_detail", pk=doc.pk)
         elif not _editing(request):
             status = 400
             if lines.error:
                 form.add_error(None, lines.error)
-    return _line_page(request, "inventory/receipt_form.html", form, lines, status)
+    return _line_page(request, template, form, lines, status)
+
+
+@staff_view("inventory.change_stocklevel")
+def receipt_create(request):
+    def save(data, lines):
+        return services.record_receipt(warehouse=data["warehouse"], lines=lines, actor=request.user,
+                                       supplier=data["supplier"].strip(), note=data["note"].strip())
+
+    form = ReceiptForm(request.POST or None, initial={"warehouse": selectors.default_warehouse_id()})
+    return _document_form(request, "inventory/receipt_form.html", form, save, _("Goods receipt %(n)s recorded."))
 
 
 @staff_view("inventory.change_stocklevel")
 def transfer_create(request):
-    form = TransferForm(request.POST or None, initial={"from_warehouse": _default_warehouse()})
-    lines, status = Lines(), 200
-    if request.method == "POST":
-        lines = parse_lines(request.POST)
-        if not _editing(request) and form.is_valid() and lines.valid:
-            data = form.cleaned_data
-            try:
-                doc = services.transfer_stock(source=data["from_warehouse"], target=data["to_warehouse"],
-                                              lines=lines.lines, actor=request.user, note=data["note"].strip())
-            except DomainError as exc:
-                status = _stock_error(exc, form, lines)
-            else:
-                messages.success(request, _("Transfer %(n)s recorded.") % {"n": doc.number})
-                return redirect("inventory:document_detail", pk=doc.pk)
-        elif not _editing(request):
-            status = 400
-            if lines.error:
-                form.add_error(None, lines.error)
-    return _line_page(request, "inventory/transfer_form.html", form, lines, status)
+    def save(data, lines):
+        return services.transfer_stock(source=data["from_warehouse"], target=data["to_warehouse"], lines=lines,
+                                       actor=request.user, note=data["note"].strip())
+
+    form = TransferForm(request.POST or None, initial={"from_warehouse": selectors.default_warehouse_id()})
+    return _document_form(request, "inventory/transfer_form.html", form, save, _("Transfer %(n)s recorded."))
 
 
 @staff_view("inventory.change_stocklevel")
@@ -143,9 +136,9 @@ def count_create(request):
     """Two steps: enter what was counted, then review expected vs counted and confirm.
     "Load products" fills the rows with every product stocked in the chosen warehouse."""
     data = request.POST if request.method == "POST" else None
-    initial = {"warehouse": request.GET.get("warehouse") or _default_warehouse()}
+    initial = {"warehouse": request.GET.get("warehouse") or selectors.default_warehouse_id()}
     form = CountForm(data, initial=initial)
-    lines, status, step = Lines(), 200, request.POST.get("step", "")
+    lines, step = Lines(), request.POST.get("step", "")
     if request.method == "POST":
         if request.POST.get("load"):
             if form.is_valid():
@@ -166,8 +159,7 @@ def count_create(request):
                 doc = services.record_count(warehouse=warehouse, counted=lines.lines, actor=request.user,
                                             note=form.cleaned_data["note"].strip())
             except DomainError as exc:
-                status = _stock_error(exc, form, lines)
-                return _line_page(request, "inventory/count_form.html", form, lines, status)
+                return _line_page(request, "inventory/count_form.html", form, lines, _stock_error(exc, form, lines))
             changed = sum(1 for line in doc.lines.all() if line.quantity != line.expected)
             messages.success(request, _("Stock count %(n)s recorded: %(c)d of %(t)d products adjusted.")
                              % {"n": doc.number, "c": changed, "t": len(lines.lines)})
@@ -183,16 +175,12 @@ def count_create(request):
             "counted": [r for r in lines.rows if not r.skipped], "skipped": sum(r.skipped for r in lines.rows),
             "differences": len(differences), "net": sum(r.difference for r in differences),
         })
-    return _line_page(request, "inventory/count_form.html", form, lines, status)
-
-
-def _default_warehouse():
-    return Warehouse.objects.filter(is_default=True, is_active=True).values_list("pk", flat=True).first()
+    return _line_page(request, "inventory/count_form.html", form, lines)
 
 
 @staff_view("inventory.change_stocklevel")
 def adjust(request):
-    initial = {"warehouse": request.GET.get("warehouse") or _default_warehouse()}
+    initial = {"warehouse": request.GET.get("warehouse") or selectors.default_warehouse_id()}
     product_id = request.GET.get("product", "")
     if product_id.isdigit():
         initial["product"] = selectors.find_product_sku(int(product_id))

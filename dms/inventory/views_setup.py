@@ -30,7 +30,7 @@ def rule_list(request):
 
 @staff_view("inventory.add_reorderrule")
 def rule_create(request):
-    initial = {"warehouse": Warehouse.objects.filter(is_default=True).values_list("pk", flat=True).first()}
+    initial = {"warehouse": selectors.default_warehouse_id()}
     if request.GET.get("warehouse", "").isdigit():
         initial["warehouse"] = int(request.GET["warehouse"])
     if request.GET.get("product", "").isdigit():

@@ -83,10 +83,9 @@ def _level(row) -> str:
 def stock(request):
     filterset, qs = _stock(request)
     page = paginate(request, qs)
-    labels = dict(LEVEL_LABELS)
     for row in page.object_list:
         row.level = _level(row)
-        row.level_label = labels[row.level]
+        row.level_label = LEVEL_LABELS[row.level]
     context = {
         "nav": "stock", "tab": "stock", "filter": filterset, "page_obj": page,
         "totals": selectors.stock_totals(filterset.qs), "focus_product": _focus_product(filterset),
@@ -97,7 +96,6 @@ def stock(request):
 @staff_view("inventory.view_stocklevel")
 def stock_export(request):
     _filterset, qs = _stock(request)
-    labels = LEVEL_LABELS
     headers = [_("Warehouse"), _("SKU"), _("Product"), _("Barcode"), _("Category"), _("Unit"), _("On hand"),
                _("Reserved"), _("Available"), _("Reorder point"), _("Stock"), _("Updated at")]
 
@@ -105,7 +103,7 @@ def stock_export(request):
         for r in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
             yield [r.warehouse.code, r.product.sku, r.product.name, r.product.barcode,
                    r.product.category.path if r.product.category else "", r.product.unit, r.on_hand, r.reserved,
-                   r.available, r.reorder_point, str(labels[_level(r)]), r.updated_at]
+                   r.available, r.reorder_point, str(LEVEL_LABELS[_level(r)]), r.updated_at]
 
     return xlsx_response("stock", headers, rows(), sheet_title=_("Stock"))
 
