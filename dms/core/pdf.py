@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 ASSET_BASE = "https://assets.dms.invalid/"
@@ -82,6 +83,14 @@ def html_to_pdf(html: str, **options) -> bytes:
 def render_pdf(template: str, context: dict, **options) -> bytes:
     """Render ``template`` with ``context`` and return the PDF bytes."""
     return html_to_pdf(render_to_string(template, context), **options)
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """PDF bytes shown inline in the browser under ``filename``."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def data_uri(content: bytes, mime: str) -> str:

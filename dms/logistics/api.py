@@ -8,7 +8,6 @@ confirms receipt or reports a discrepancy.
 
 import django_filters
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 
 from dms.accounts.serializers import ErrorSerializer
 from dms.core.api import json_body
+from dms.core.pdf import pdf_response
 from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 from dms.orders.models import Order
 
@@ -173,10 +173,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                    responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ERR})
     def delivery_note(self, request, pk=None):
         shipment = self.get_object()
-        response = HttpResponse(documents.delivery_note_pdf(shipment), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{documents.filename(shipment, "delivery-note")}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return pdf_response(documents.delivery_note_pdf(shipment), documents.filename(shipment, "delivery-note"))
 
 
 @extend_schema(tags=["shipments"])

@@ -46,12 +46,8 @@ class ShipmentLinesForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    carrier = forms.ModelChoiceField(label=_("Carrier"), queryset=Carrier.objects.none())
+    carrier = forms.ModelChoiceField(label=_("Carrier"), queryset=Carrier.objects.filter(is_active=True))
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=64)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["carrier"].queryset = Carrier.objects.filter(is_active=True)
 
 
 class TrackingEventForm(forms.Form):

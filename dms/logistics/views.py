@@ -17,6 +17,7 @@ from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.forms import apply_service_errors
 from dms.core.lists import paginate, render_list, wants_partial
+from dms.core.pdf import pdf_response
 from dms.core.permissions import staff_view
 from dms.distributors.filters import order_by_param
 from dms.inventory.models import Warehouse
@@ -30,8 +31,6 @@ from .models import Carrier, Discrepancy, Shipment
 VIEW = "logistics.view_shipment"
 DISPATCH = "logistics.dispatch_shipment"
 RESOLVE = "logistics.change_discrepancy"
-FILTER_KEYS = ("search", "status", "warehouse", "carrier", "date_from", "date_to", "order", "distributor")
-IMPORT_ERRORS_KEY = "tracking_import_errors"
 
 
 def _get_shipment(pk) -> Shipment:
@@ -84,7 +83,7 @@ def shipment_list(request):
         "nav": "shipments",
         "page_obj": paginate(request, qs),
         "filterset": filterset,
-        "filters_active": any(request.GET.get(k) for k in FILTER_KEYS),
+        "filters_active": any(request.GET.get(k) for k in ShipmentFilter.Meta.fields),
         "statuses": Shipment.Status.choices,
         "warehouses": Warehouse.objects.all(),
         "carriers": Carrier.objects.all(),
@@ -212,23 +211,16 @@ def shipment_add_event(request, pk):
 # --- documents -----------------------------------------------------------------------
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @staff_view(VIEW)
 def delivery_note(request, pk):
     shipment = _get_shipment(pk)
-    return _pdf_response(documents.delivery_note_pdf(shipment), documents.filename(shipment, "delivery-note"))
+    return pdf_response(documents.delivery_note_pdf(shipment), documents.filename(shipment, "delivery-note"))
 
 
 @staff_view(VIEW)
 def pick_list(request, pk):
     shipment = _get_shipment(pk)
-    return _pdf_response(documents.pick_list_pdf(shipment), documents.filename(shipment, "pick-list"))
+    return pdf_response(documents.pick_list_pdf(shipment), documents.filename(shipment, "pick-list"))
 
 
 # --- CSV import of tracking events ----------------------------------------------------
