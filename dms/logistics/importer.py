@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dms.core.errors import DomainError
+from dms.core.excel import RowError, normalise_header
 
 from . import services
 from .models import Shipment
@@ -25,22 +26,21 @@ from .models import Shipment
 
 @dataclass(frozen=True)
 class Column:
-    key: str
+    key: str  # also the English header
     zh: str
-    en: str
     label: str
     example: str = ""
 
 
 COLUMNS = [
-    Column("tracking_number", "运单号", "tracking_number", gettext_lazy("Tracking number"), "SF1234567890"),
-    Column("shipment", "发货单号", "shipment", gettext_lazy("Shipment number (instead of the tracking number)"),
+    Column("tracking_number", "运单号", gettext_lazy("Tracking number"), "SF1234567890"),
+    Column("shipment", "发货单号", gettext_lazy("Shipment number (instead of the tracking number)"),
            ""),
-    Column("time", "时间", "time", gettext_lazy("Time (YYYY-MM-DD HH:MM, China time unless an offset is given)"),
+    Column("time", "时间", gettext_lazy("Time (YYYY-MM-DD HH:MM, China time unless an offset is given)"),
            "2026-11-27 09:30"),
-    Column("location", "地点", "location", gettext_lazy("Location"), "深圳转运中心"),
-    Column("description", "描述", "description", gettext_lazy("Description"), "已发出"),
-    Column("delivered", "已签收", "delivered", gettext_lazy("Delivered (yes/no)"), "no"),
+    Column("location", "地点", gettext_lazy("Location"), "深圳转运中心"),
+    Column("description", "描述", gettext_lazy("Description"), "已发出"),
+    Column("delivered", "已签收", gettext_lazy("Delivered (yes/no)"), "no"),
 ]
 ALIASES = {
     "tracking number": "tracking_number", "tracking no": "tracking_number", "waybill": "tracking_number",
@@ -58,13 +58,6 @@ MAX_ROWS = 5000
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
 class ImportResult:
     total_rows: int = 0
     created_count: int = 0
@@ -75,15 +68,11 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
-    @property
-    def error_rows(self) -> set[int]:
-        return {e.row for e in self.errors}
-
 
 def _header_key(header: str) -> str | None:
-    h = " ".join((header or "").strip().lower().replace("_", " ").replace("-", " ").split())
+    h = normalise_header(header)
     for c in COLUMNS:
-        if h in (c.zh, c.en.replace("_", " ")):
+        if h in (c.zh, c.key.replace("_", " ")):
             return c.key
     return ALIASES.get(h) or ALIASES.get(h.replace(" ", "_"))
 
@@ -158,7 +147,7 @@ def import_tracking(raw: bytes, *, actor) -> ImportResult:
     if "tracking_number" not in keys and "shipment" not in keys:
         missing.insert(0, "tracking_number")
     if missing:
-        labels = ", ".join(next(c.en for c in COLUMNS if c.key == m) for m in missing)
+        labels = ", ".join(missing)
         result.errors.append(RowError(1, "", _("Missing columns: %(columns)s.") % {"columns": labels}))
         return result
     if not rows:
@@ -238,7 +227,7 @@ def sample_csv() -> bytes:
     """A sample file: the English headers and two example rows (UTF-8 with BOM for Excel)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([c.en for c in COLUMNS])
+    writer.writerow([c.key for c in COLUMNS])
     day = timezone.localdate() - dt.timedelta(days=1)
     writer.writerow(["SF1234567890", "", f"{day:%Y-%m-%d} 09:30", "深圳转运中心", "已发出", "no"])
     writer.writerow(["SF1234567890", "", f"{day:%Y-%m-%d} 15:10", "广州市天河区", "已签收", "yes"])
