@@ -48,7 +48,8 @@ def create_shipment(*, order_id: int, lines: dict[int, int] | None = None, actor
     if order.status not in (Order.Status.APPROVED, Order.Status.PARTIALLY_SHIPPED):
         raise InvalidTransition(order.get_status_display(), _("shipped"))
     open_qty = open_quantities(order)
-    by_product = {line.product_id: line for line in order.lines.all()}
+    order_lines = {line.pk: line for line in order.lines.all()}
+    by_product = {line.product_id: line for line in order_lines.values()}
     if lines is None:
         wanted = {line_id: q for line_id, q in open_qty.items() if q > 0}
     else:
@@ -72,9 +73,8 @@ def create_shipment(*, order_id: int, lines: dict[int, int] | None = None, actor
         number=f"DN{day:%Y%m%d}{next_value(f'DN{day:%Y%m%d}'):04d}", order=order, distributor=order.distributor,
         warehouse_id=order.warehouse_id, ship_to=order.distributor.address, note=note[:255],
         created_by=_actor(actor))
-    line_products = {line.pk: line.product_id for line in order.lines.all()}
     ShipmentLine.objects.bulk_create([
-        ShipmentLine(shipment=shipment, order_line_id=lid, product_id=line_products[lid], quantity=q)
+        ShipmentLine(shipment=shipment, order_line_id=lid, product_id=order_lines[lid].product_id, quantity=q)
         for lid, q in sorted(wanted.items())
     ])
     record(action=AuditLog.Action.CREATE, instance=shipment, distributor_id=order.distributor_id,
