@@ -41,6 +41,12 @@ ERRORS = {400: ERR, 403: ERR, 404: ERR}
 TRANSITION_ERRORS = {400: ERR, 403: ERR, 404: ERR, 409: ERR}
 
 
+def _serialized():
+    """Shipments with what ShipmentSerializer reads."""
+    return Shipment.objects.select_related("order", "warehouse", "carrier").prefetch_related(
+        Prefetch("lines", ShipmentLine.objects.select_related("product")))
+
+
 class ShipmentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Shipment.Status.choices)
     order = django_filters.NumberFilter(field_name="order_id")
@@ -87,15 +93,10 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     portal_actions = frozenset({"list", "retrieve", "tracking", "delivery_note", "confirm_receipt", "discrepancy"})
 
     def scoped_queryset(self):
-        if self.action in ("list", "retrieve"):
-            return Shipment.objects.select_related("order", "warehouse", "carrier").prefetch_related(
-                Prefetch("lines", ShipmentLine.objects.select_related("product")))
-        return Shipment.objects.all()
+        return _serialized() if self.action in ("list", "retrieve") else Shipment.objects.all()
 
     def _render(self, shipment, http_status=status.HTTP_200_OK):
-        shipment = Shipment.objects.select_related("order", "warehouse", "carrier").prefetch_related(
-            Prefetch("lines", ShipmentLine.objects.select_related("product"))).get(pk=shipment.pk)
-        return Response(ShipmentSerializer(shipment).data, status=http_status)
+        return Response(ShipmentSerializer(_serialized().get(pk=shipment.pk)).data, status=http_status)
 
     @extend_schema(summary="Create a shipment from an approved order (picking)", request=ShipmentCreateSerializer,
                    responses={201: ShipmentSerializer, **TRANSITION_ERRORS})
@@ -144,9 +145,8 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         serializer = TrackingEventInputSerializer(data=json_body(request))
         serializer.is_valid(raise_exception=True)
         event = services.add_tracking_event(shipment_id=shipment.pk, actor=request.user, **serializer.validated_data)
-        created = getattr(event, "created", True)
         return Response(TrackingEventSerializer(event).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+                        status=status.HTTP_201_CREATED if event.created else status.HTTP_200_OK)
 
     @extend_schema(summary="The distributor confirms the goods arrived complete", request=None,
                    responses={200: ShipmentSerializer, **TRANSITION_ERRORS})
