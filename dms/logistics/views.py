@@ -136,8 +136,7 @@ def shipment_detail(request, pk, dispatch_form=None, event_form=None):
         "lines": shipment.lines.all(),
         "total_quantity": sum(sl.quantity for sl in shipment.lines.all()),
         "events": shipment.tracking_events.all(),
-        "cases": shipment.discrepancies.select_related("reported_by", "resolved_by").prefetch_related(
-            "lines__shipment_line__product"),
+        "cases": selectors.discrepancies().filter(shipment=shipment),
         "can_dispatch": can_dispatch,
         "can_resolve": request.user.has_perm(RESOLVE),
         "dispatch_form": dispatch_form or (DispatchForm() if can_dispatch else None),
