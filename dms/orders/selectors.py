@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from dms.audit.selectors import history_for
 from dms.catalog.models import Product, to_money
 from dms.catalog.pricing import price_for, promotions_for, with_prices
+from dms.distributors.models import Distributor
 from dms.inventory.selectors import availability
 
 from .models import ApprovalStep, Order, OrderEvent, OrderLine, ReturnLine, ReturnRequest
@@ -66,15 +67,17 @@ def may_review(user, order) -> bool:
 def order_actions(user, order) -> dict[str, bool]:
     """What ``user`` may do with ``order`` now, by permission and status."""
     status = order.status
-    can_change = user.has_perm("orders.change_order")
+    review = may_review(user, order)
+    on_behalf = user.has_perm("orders.order_on_behalf")
     shipped = any(line.shipped_quantity for line in order.lines.all())
     return {
-        "approve": may_review(user, order),
-        "reject": may_review(user, order),
-        "submit": status == Order.Status.DRAFT and user.has_perm("orders.order_on_behalf"),
-        "edit": order.is_editable and user.has_perm("orders.order_on_behalf"),
-        "copy": user.has_perm("orders.order_on_behalf") and order.distributor.status == "active",
-        "cancel": can_change and order.can_change_to(Order.Status.CANCELLED) and not shipped,
+        "approve": review,
+        "reject": review,
+        "submit": status == Order.Status.DRAFT and on_behalf,
+        "edit": order.is_editable and on_behalf,
+        "copy": on_behalf and order.distributor.status == Distributor.Status.ACTIVE,
+        "cancel": user.has_perm("orders.change_order") and order.can_change_to(Order.Status.CANCELLED)
+        and not shipped,
         "ship": status in (Order.Status.APPROVED, Order.Status.PARTIALLY_SHIPPED)
         and user.has_perm("logistics.dispatch_shipment"),
     }

@@ -208,9 +208,9 @@ def order_bulk_approve(request):
     done, failed = services.approve_orders(order_ids=ids, actor=request.user)
     if done:
         messages.success(request, _("%(count)s orders approved or passed on.") % {"count": len(done)})
+    numbers = dict(Order.objects.filter(pk__in=list(failed)).values_list("pk", "number")) if failed else {}
     for order_id, why in failed.items():
-        number = Order.objects.filter(pk=order_id).values_list("number", flat=True).first() or order_id
-        messages.error(request, f"{number}: {why}")
+        messages.error(request, f"{numbers.get(order_id, order_id)}: {why}")
     return redirect("orders:queue")
 
 
@@ -331,6 +331,20 @@ def _scoped_distributor(value):
     return distributor
 
 
+def _save(request, *, distributor, lines, save, order=None):
+    """Save the form's lines through ``save(lines, note)`` (one service call): the order
+    page on success, the form again with each line's error otherwise."""
+    try:
+        saved = save([{"product": p, "quantity": q} for p, q in lines], request.POST.get("note", "").strip())
+    except DomainError as exc:
+        per_line, general = _line_errors(exc, lines)
+        return _order_form(request, distributor=distributor, order=order, lines=lines, errors=per_line,
+                           general=general, status=409 if isinstance(exc, InsufficientStock) else 400)
+    messages.success(request, _("Order %(number)s saved: %(status)s.")
+                     % {"number": saved.number, "status": saved.get_status_display()})
+    return redirect("orders:detail", pk=saved.pk)
+
+
 @staff_view("orders.order_on_behalf")
 def order_create(request):
     data = request.POST if request.method == "POST" else request.GET
@@ -341,17 +355,8 @@ def order_create(request):
     action = request.POST.get("action")
     if action not in ("draft", "submit") or "add" in request.POST or "remove" in request.POST:
         return _order_form(request, distributor=distributor, lines=lines)
-    try:
-        order = services.create_order(
-            distributor=distributor, lines=[{"product": p, "quantity": q} for p, q in lines], actor=request.user,
-            submit=action == "submit", note=request.POST.get("note", "").strip())
-    except DomainError as exc:
-        per_line, general = _line_errors(exc, lines)
-        return _order_form(request, distributor=distributor, lines=lines, errors=per_line, general=general,
-                           status=409 if isinstance(exc, InsufficientStock) else 400)
-    messages.success(request, _("Order %(number)s saved: %(status)s.")
-                     % {"number": order.number, "status": order.get_status_display()})
-    return redirect("orders:detail", pk=order.pk)
+    return _save(request, distributor=distributor, lines=lines, save=lambda rows, note: services.create_order(
+        distributor=distributor, lines=rows, actor=request.user, submit=action == "submit", note=note))
 
 
 @staff_view("orders.order_on_behalf")
@@ -366,16 +371,9 @@ def order_edit(request, pk):
     lines = _posted_lines(request.POST)
     if request.POST.get("action") != "save" or "add" in request.POST or "remove" in request.POST:
         return _order_form(request, distributor=order.distributor, order=order, lines=lines)
-    try:
-        order = services.update_order_lines(order_id=order.pk, lines=[{"product": p, "quantity": q} for p, q in lines],
-                                            actor=request.user, note=request.POST.get("note", "").strip())
-    except DomainError as exc:
-        per_line, general = _line_errors(exc, lines)
-        return _order_form(request, distributor=order.distributor, order=order, lines=lines, errors=per_line,
-                           general=general, status=409 if isinstance(exc, InsufficientStock) else 400)
-    messages.success(request, _("Order %(number)s saved: %(status)s.")
-                     % {"number": order.number, "status": order.get_status_display()})
-    return redirect("orders:detail", pk=order.pk)
+    return _save(request, distributor=order.distributor, order=order, lines=lines,
+                 save=lambda rows, note: services.update_order_lines(order_id=order.pk, lines=rows,
+                                                                     actor=request.user, note=note))
 
 
 @require_POST
