@@ -30,7 +30,8 @@ from dms.core.api import json_body
 from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 from dms.distributors.models import Distributor
 
-from . import services
+from . import selectors, services
+from .filters import search_orders
 from .models import Order, OrderLine, ReturnLine, ReturnRequest
 from .serializers import (
     NoteSerializer,
@@ -81,10 +82,7 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["search", "status", "distributor", "created_after", "created_before"]
 
     def filter_search(self, qs, name, value):
-        v = value.strip()
-        if not v:
-            return qs
-        return qs.filter(Q(number__icontains=v) | Q(distributor__code__icontains=v) | Q(distributor__name__icontains=v))
+        return search_orders(qs, value)
 
 
 @extend_schema(tags=["orders"])
@@ -246,9 +244,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
                                                                                 404: ERR})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
-        order = self.get_object()
-        events = order.events.select_related("actor")
-        return Response(OrderEventSerializer(events, many=True).data)
+        return Response(OrderEventSerializer(selectors.order_events(self.get_object()), many=True).data)
 
 
 # --- returns ------------------------------------------------------------------------------

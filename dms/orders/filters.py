@@ -25,6 +25,17 @@ def _day_start(value: dt.date):
 FULL_NUMBER = re.compile(r"SO\d{14}")
 
 
+def search_orders(qs, value: str):
+    """Orders whose number, distributor name or code contains ``value`` (the back-office
+    list and the API)."""
+    v = value.strip()
+    if not v:
+        return qs
+    if FULL_NUMBER.fullmatch(v.upper()):  # a pasted order number: the unique index, not a scan
+        return qs.filter(number=v.upper())
+    return qs.filter(Q(number__icontains=v) | Q(distributor__name__icontains=v) | Q(distributor__code__icontains=v))
+
+
 class _DateRangeMixin:
     def filter_from(self, qs, name, value):
         return qs.filter(**{f"{self.date_field}__gte": _day_start(value)}) if value else qs
@@ -64,12 +75,7 @@ class OrderFilter(_DateRangeMixin, django_filters.FilterSet):
                   "amount_max"]
 
     def filter_search(self, qs, name, value):
-        v = value.strip()
-        if not v:
-            return qs
-        if FULL_NUMBER.fullmatch(v.upper()):  # a pasted order number: the unique index, not a scan
-            return qs.filter(number=v.upper())
-        return qs.filter(Q(number__icontains=v) | Q(distributor__name__icontains=v) | Q(distributor__code__icontains=v))
+        return search_orders(qs, value)
 
 
 ORDER_ORDERING = {
