@@ -1,5 +1,6 @@
 """Notifications about orders and returns, sent after commit."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -35,8 +36,6 @@ def review_needed(order_id: int) -> None:
 
 
 def status_changed(order_id: int, status: str) -> None:
-    from django.urls import reverse
-
     with scopes_disabled():
         order = Order.objects.select_related("distributor").get(pk=order_id)
         notify(_distributor_users(order.distributor_id), category=Category.ORDER,
@@ -47,7 +46,7 @@ def status_changed(order_id: int, status: str) -> None:
 
 def return_requested(return_id: int) -> None:
     with scopes_disabled():
-        ret = ReturnRequest.objects.select_related("distributor").get(pk=return_id)
+        ret = ReturnRequest.objects.select_related("distributor", "order").get(pk=return_id)
         notify(_staff(Role.SALES_OPS, ret.distributor), category=Category.ORDER,
                title=_("Return %(number)s requested by %(name)s") % {"number": ret.number,
                                                                      "name": ret.distributor.name},
@@ -55,8 +54,6 @@ def return_requested(return_id: int) -> None:
 
 
 def return_changed(return_id: int) -> None:
-    from django.urls import reverse
-
     with scopes_disabled():
         ret = ReturnRequest.objects.select_related("order").get(pk=return_id)
         notify(_distributor_users(ret.distributor_id), category=Category.ORDER,
