@@ -65,8 +65,6 @@ ALIASES = {
     "price": ["单价", "price list price"],
 }
 INT_FIELDS = {"pack_size", "moq", "multiple"}
-# A service's field error is reported on the column of the same key (or here).
-FIELD_TO_COLUMN = {"__all__": ""}
 
 
 def _mapping(headers, columns) -> dict[str, str]:

@@ -6,6 +6,8 @@ Every page is for brand staff (``staff_view``); every write goes through
 through ``selectors.price_lists_for`` so a channel manager gets 404 on another's.
 """
 
+import mimetypes
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
@@ -180,8 +182,6 @@ def product_image(request, pk):
     product = get_object_or_404(Product, pk=pk)
     if not product.image:
         raise Http404
-    import mimetypes
-
     content_type = mimetypes.guess_type(product.image.name)[0] or "application/octet-stream"
     try:
         handle = product.image.open("rb")
@@ -547,7 +547,8 @@ def _error_report(request, filename):
 
 
 def _run_import(request, form, run):
-    """Read the upload and run the importer; returns (result, redirect or None)."""
+    """Read the upload and run the importer; returns its result, or None when the file
+    cannot be read (the error is then on the form)."""
     try:
         _headers, rows = read_xlsx(form.cleaned_data["file"])
     except ValidationFailed as exc:
@@ -566,6 +567,9 @@ PRODUCT_NOTES = [
     gettext_lazy("Rows whose SKU exists update that product (empty cells leave a field unchanged); other rows create products."),
     gettext_lazy("Category: the path of an existing category, e.g. 饮料 / 包装水."),
     gettext_lazy("Status: active or discontinued (在售 / 停售)."),
+]
+PRICE_NOTES = [
+    gettext_lazy("Each row sets the price of one SKU in this price list; other products keep their price."),
 ]
 
 
@@ -586,7 +590,7 @@ def product_import(request):
             return redirect("catalog:products")
     return render(request, "catalog/import.html", {
         "form": form, "result": result, "columns": importer.PRODUCT_COLUMNS, "notes": PRODUCT_NOTES,
-        "title": _("Import products from Excel"), "back_url": "catalog:products", "nav": "products"})
+        "title": _("Import products from Excel"), "nav": "products"})
 
 
 @staff_view("catalog.import_product")
@@ -594,8 +598,7 @@ def price_import(request, pk):
     price_list = _get_price_list(request, pk)
     download = request.GET.get("download")
     if download == "template":
-        return _template(importer.PRICE_COLUMNS, _("Prices"), "price-import-template",
-                         [_("Each row sets the price of one SKU in this price list; other products keep their price.")])
+        return _template(importer.PRICE_COLUMNS, _("Prices"), "price-import-template", PRICE_NOTES)
     if download == "errors":
         return _error_report(request, "price-import-errors")
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -609,6 +612,6 @@ def price_import(request, pk):
             return redirect("catalog:price_list_detail", pk=price_list.pk)
     return render(request, "catalog/import.html", {
         "form": form, "result": result, "columns": importer.PRICE_COLUMNS, "price_list": price_list,
-        "notes": [_("Each row sets the price of one SKU in this price list; other products keep their price.")],
+        "notes": PRICE_NOTES,
         "title": _("Import prices into %(name)s") % {"name": price_list.name}, "nav": "price_lists"})
 
