@@ -9,7 +9,7 @@ Each action makes one service call.
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -91,7 +91,6 @@ def order_list(request):
         "page_obj": page,
         "filter": filterset,
         "filters_active": any(request.GET.get(k) for k in FILTER_KEYS),
-        "q": request.GET,
     }
     response = render_list(request, "orders/order_list.html", context)
     return _clean_push_url(request, response) if wants_partial(request) else response
@@ -217,13 +216,6 @@ def order_bulk_approve(request):
 # --- detail --------------------------------------------------------------------------
 
 
-def _shipment_url(order):
-    try:
-        return reverse("logistics:create") + f"?order={order.pk}"
-    except NoReverseMatch:
-        return ""
-
-
 @staff_view("orders.view_order")
 def order_detail(request, pk):
     order = _get_order(pk)
@@ -236,7 +228,6 @@ def order_detail(request, pk):
         "events": selectors.order_events(order),
         "final": order.status in selectors.FINAL_STATUSES,
         "actions": selectors.order_actions(user, order),
-        "shipment_url": _shipment_url(order),
         "shipments": selectors.order_shipments(order) if user.has_perm("logistics.view_shipment") else None,
         "returns": selectors.order_returns(order) if user.has_perm("orders.view_returnrequest") else None,
         "audit": selectors.order_audit(order) if user.has_perm("audit.view_auditlog") else None,

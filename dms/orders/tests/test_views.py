@@ -185,6 +185,14 @@ def test_detail_shows_header_lines_timeline_and_actions(client, admin_user, dist
     assert "Create shipment" not in body  # not approved yet
 
 
+def test_an_approved_order_links_to_shipment_creation(client, admin_user, distributor, place):
+    order = place(distributor, 2)
+    assert order.status == S.APPROVED
+    client.force_login(admin_user)
+    body = client.get(reverse("orders:detail", args=[order.pk]), **EN).content.decode()
+    assert "Create shipment" in body and f'{reverse("logistics:create")}?order={order.pk}' in body
+
+
 def test_timeline_partial_polls_until_the_order_is_final(client, admin_user, distributor, place):
     order = place(distributor, 1)
     client.force_login(admin_user)
