@@ -27,8 +27,8 @@ from dms.distributors.models import Distributor
 
 from . import services
 from .filters import ProductFilter
-from .models import PriceList, PriceListItem, Product, to_money
-from .pricing import price_for, promotions_for, with_prices
+from .models import PriceList, PriceListItem, Product
+from .pricing import best_promotion, price_for, promotions_for, with_prices
 from .selectors import effective_on, price_lists_for
 from .serializers import (
     PriceListDetailSerializer,
@@ -133,11 +133,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         priced = with_prices(Product.objects.filter(pk=product.pk), distributor).get()
         unit_price, source = price_for(priced)
         promotions = promotions_for(distributor, [product.pk]).get(product.pk, [])
-        amount, best = to_money(unit_price * quantity), None
-        for promotion in promotions:
-            candidate = promotion.line_amount(unit_price, quantity)
-            if candidate < amount:
-                amount, best = candidate, promotion
+        amount, best = best_promotion(promotions, unit_price, quantity)
         data = {"product": product.pk, "sku": product.sku, "distributor": distributor.pk, "unit_price": unit_price,
                 "source": source, "currency": settings.CURRENCY, "quantity": quantity, "amount": amount,
                 "promotion": best.pk if best else None, "promotions": promotions}

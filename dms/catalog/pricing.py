@@ -53,6 +53,17 @@ def price_for(product) -> tuple[Decimal, str]:
     return to_money(product.base_price), "product"
 
 
+def best_promotion(promotions, unit_price: Decimal, quantity: int) -> tuple[Decimal, Promotion | None]:
+    """What ``quantity`` units cost with the promotion that makes them cheapest, and that
+    promotion (None when none lowers the amount)."""
+    amount, best = to_money(unit_price * quantity), None
+    for promotion in promotions:
+        candidate = promotion.line_amount(unit_price, quantity)
+        if candidate < amount:
+            amount, best = candidate, promotion
+    return amount, best
+
+
 def promotions_for(distributor, product_ids, at: dt.datetime | None = None) -> dict[int, list[Promotion]]:
     """The promotions running at ``at`` for these products and the distributor's tier."""
     at = at or timezone.now()
@@ -165,14 +176,10 @@ def price_lines(distributor, lines: list[tuple[int, int]], *, check_quantities: 
             errors[f"lines[{index}].quantity"] = [str(problem)]
             continue
         unit_price, source = price_for(product)
-        gross = to_money(unit_price * quantity)
+        amount, promotion = best_promotion(promotions.get(pid, ()), unit_price, quantity)
         line = PricedLine(product=product, quantity=quantity, unit_price=unit_price, price_source=source,
-                          amount=gross)
-        for promotion in promotions.get(pid, ()):
-            amount = promotion.line_amount(unit_price, quantity)
-            if amount < line.amount:
-                line.amount, line.promotion = amount, promotion
-        line.discount_amount = gross - line.amount
+                          amount=amount, promotion=promotion)
+        line.discount_amount = line.gross_amount - amount
         priced.append(line)
     if errors:
         raise ValidationFailed(_("Some order lines are invalid."), fields=errors)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dms.core.scoping import distributor_scope
 
 from .models import Category, PriceList, PriceListItem, Product, to_money
-from .pricing import price_for, promotions_for, with_prices
+from .pricing import best_promotion, price_for, promotions_for, with_prices
 from .services import descendant_ids
 
 
@@ -119,12 +119,7 @@ def explain_price(distributor, product, day: dt.date | None = None, quantity: in
         dt.datetime.combine(day, dt.time(12))) if day != timezone.localdate() else None).get(product.pk, [])
     quantity = max(int(quantity or 1), 1)
     gross = to_money(price * quantity)
-    best, best_amount = None, gross
-    offers = []
-    for promotion in promotions:
-        amount = promotion.line_amount(price, quantity)
-        offers.append({"promotion": promotion, "amount": amount})
-        if amount < best_amount:
-            best, best_amount = promotion, amount
+    best_amount, best = best_promotion(promotions, price, quantity)
+    offers = [{"promotion": promotion, "amount": promotion.line_amount(price, quantity)} for promotion in promotions]
     return {"price": price, "source": source, "levels": levels, "offers": offers, "best": best,
             "quantity": quantity, "gross": gross, "net": best_amount, "day": day}
