@@ -113,10 +113,10 @@ class Command(BaseCommand):
 
     def lines_for(self, distributor, big: bool) -> list[dict]:
         warehouse = pick_warehouse(distributor, Warehouse.objects.filter(is_active=True))
-        available = dict(StockLevel.objects.filter(warehouse=warehouse).values_list("product_id", "on_hand"))
-        reserved = dict(StockLevel.objects.filter(warehouse=warehouse).values_list("product_id", "reserved"))
+        free = {pid: on_hand - reserved for pid, on_hand, reserved in
+                StockLevel.objects.filter(warehouse=warehouse).values_list("product_id", "on_hand", "reserved")}
         candidates = [p for p in Product.objects.filter(status=Product.Status.ACTIVE).order_by("sku")
-                      if available.get(p.pk, 0) - reserved.get(p.pk, 0) >= 60]
+                      if free.get(p.pk, 0) >= 60]
         if big:
             candidates = [p for p in candidates if p.base_price >= 40] or candidates
         chosen = self.rnd.sample(candidates, min(len(candidates), self.rnd.randint(3, 5) if big else
@@ -132,7 +132,7 @@ class Command(BaseCommand):
                 if sum(p.amount for p in priced) > REVIEW_LIMIT:
                     break
                 for line in lines:
-                    if available.get(line[0], 0) - reserved.get(line[0], 0) >= line[1] * 2 + 10:
+                    if free.get(line[0], 0) >= line[1] * 2 + 10:
                         line[1] *= 2
         return [{"product": pid, "quantity": q} for pid, q in lines]
 
