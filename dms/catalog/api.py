@@ -7,12 +7,10 @@ manager reads only his own distributors' lists, a distributor user only the acti
 that can apply to him (base, his tier's, his own).
 """
 
-import django_filters
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -26,10 +24,10 @@ from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 from dms.distributors.models import Distributor
 
 from . import services
-from .filters import ProductFilter
+from .filters import PRODUCT_ORDERING, PriceListFilter, ProductFilter
 from .models import PriceList, PriceListItem, Product
 from .pricing import best_promotion, price_for, promotions_for, with_prices
-from .selectors import effective_on, price_lists_for
+from .selectors import price_lists_for
 from .serializers import (
     PriceListDetailSerializer,
     PriceListSerializer,
@@ -40,25 +38,6 @@ from .serializers import (
 
 ERR = OpenApiResponse(ErrorSerializer)
 ERRORS = {400: ERR, 403: ERR, 404: ERR}
-
-
-PRODUCT_ORDERING = {"sku": "sku", "name": "name", "category": "category__name", "brand": "brand",
-                    "price": "base_price", "status": "status", "updated": "updated_at"}
-
-
-class PriceListFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=PriceList.Kind.choices, label=gettext_lazy("Kind"))
-    tier = django_filters.NumberFilter(field_name="tier_id", label=gettext_lazy("Tier"))
-    distributor = django_filters.NumberFilter(field_name="distributor_id", label=gettext_lazy("Distributor"))
-    active = django_filters.BooleanFilter(field_name="is_active", label=pgettext_lazy("catalog", "Active"))
-    effective_on = django_filters.DateFilter(method="filter_effective", label=gettext_lazy("Effective on"))
-
-    class Meta:
-        model = PriceList
-        fields = ["kind", "tier", "distributor", "active", "effective_on"]
-
-    def filter_effective(self, qs, name, value):
-        return effective_on(qs, value) if value else qs
 
 
 PRICE_LIST_ORDERING = {"name": "name", "kind": "kind", "valid_from": "valid_from", "valid_to": "valid_to"}

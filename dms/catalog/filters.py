@@ -38,7 +38,8 @@ PRODUCT_ORDERING = {
 
 
 class PriceListFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    """The price list filters of the API; the list page adds a search (``PriceListPageFilter``)."""
+
     kind = django_filters.ChoiceFilter(choices=PriceList.Kind.choices, label=_("Kind"))
     tier = django_filters.NumberFilter(field_name="tier_id", label=_("Tier"))
     distributor = django_filters.NumberFilter(field_name="distributor_id", label=_("Distributor"))
@@ -47,16 +48,23 @@ class PriceListFilter(django_filters.FilterSet):
 
     class Meta:
         model = PriceList
-        fields = ["search", "kind", "tier", "distributor", "active", "effective_on"]
+        fields = ["kind", "tier", "distributor", "active", "effective_on"]
+
+    def filter_effective(self, qs, name, value):
+        return effective_on(qs, value) if value else qs
+
+
+class PriceListPageFilter(PriceListFilter):
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+
+    class Meta(PriceListFilter.Meta):
+        fields = ["search", *PriceListFilter.Meta.fields]
 
     def filter_search(self, qs, name, value):
         v = value.strip()
         if not v:
             return qs
         return qs.filter(Q(name__icontains=v) | Q(distributor__name__icontains=v) | Q(distributor__code__icontains=v))
-
-    def filter_effective(self, qs, name, value):
-        return effective_on(qs, value) if value else qs
 
 
 PRICE_LIST_ORDERING = {"name": "name", "kind": "kind", "valid_from": "valid_from", "valid_to": "valid_to",

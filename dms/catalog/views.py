@@ -29,7 +29,7 @@ from dms.distributors.filters import order_by_param
 from dms.distributors.models import Distributor, Tier
 
 from . import importer, services
-from .filters import PRICE_LIST_ORDERING, PRODUCT_ORDERING, PriceListFilter, ProductFilter, PromotionFilter
+from .filters import PRICE_LIST_ORDERING, PRODUCT_ORDERING, PriceListPageFilter, ProductFilter, PromotionFilter
 from .forms import (
     CategoryForm,
     ImportForm,
@@ -256,7 +256,7 @@ def category_delete(request, pk):
 
 def _price_lists(request):
     qs = price_lists_for(request.user).annotate(item_count=Count("items"))
-    filterset = PriceListFilter(request.GET or None, queryset=qs)
+    filterset = PriceListPageFilter(request.GET or None, queryset=qs)
     default = ["kind", "-valid_from", "name"]
     sort = request.GET.get("sort", "")
     qs = order_by_param(filterset.qs, sort, PRICE_LIST_ORDERING, "kind")
