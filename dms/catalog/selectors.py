@@ -24,6 +24,12 @@ def effective_on(queryset, day: dt.date):
     return queryset.filter(is_active=True, valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
 
+def is_effective(price_list, day: dt.date) -> bool:
+    """Whether ``price_list`` applies on ``day`` (the test of ``effective_on`` for one list)."""
+    return price_list.is_active and price_list.valid_from <= day and (
+        price_list.valid_to is None or price_list.valid_to >= day)
+
+
 def price_lists_for(user):
     qs = PriceList.objects.select_related("tier", "distributor")
     scope = distributor_scope(user)
@@ -77,8 +83,7 @@ def product_prices(product, user, day: dt.date | None = None) -> list[PriceListI
     rank = {PriceList.Kind.DISTRIBUTOR: 0, PriceList.Kind.TIER: 1, PriceList.Kind.BASE: 2}
     items.sort(key=lambda i: rank.get(i.price_list.kind, 3))  # stable: keeps the date order within a kind
     for item in items:
-        pl = item.price_list
-        item.effective = pl.is_active and pl.valid_from <= day and (pl.valid_to is None or pl.valid_to >= day)
+        item.effective = is_effective(item.price_list, day)
     return items
 
 

@@ -40,7 +40,15 @@ from .forms import (
     PromotionForm,
 )
 from .models import Category, PriceList, Product, Promotion
-from .selectors import category_choices, category_tree, descendant_ids, explain_price, price_lists_for, product_prices
+from .selectors import (
+    category_choices,
+    category_tree,
+    descendant_ids,
+    explain_price,
+    is_effective,
+    price_lists_for,
+    product_prices,
+)
 
 IMPORT_ERRORS_KEY = "catalog_import_errors"
 HISTORY_LIMIT = 12
@@ -56,6 +64,11 @@ def _push_clean_url(request, response):
                 query.setlist(key, kept)
         response["HX-Push-Url"] = request.path + (f"?{query.urlencode()}" if query else "")
     return response
+
+
+def _error_text(exc: DomainError) -> str:
+    """A service error as one message: its field errors, else its message."""
+    return " ".join(str(m) for msgs in exc.fields.values() for m in msgs) or str(exc.message)
 
 
 def _filters_active(request, keys) -> bool:
@@ -228,8 +241,7 @@ def category_edit(request, pk):
         try:
             services.save_category(category_id=category.pk, actor=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            errors = [str(m) for msgs in exc.fields.values() for m in msgs] or [str(exc.message)]
-            messages.error(request, " ".join(errors))
+            messages.error(request, _error_text(exc))
         else:
             messages.success(request, _("Category saved."))
     else:
@@ -398,8 +410,7 @@ def price_list_detail(request, pk):
     context.update({
         "nav": "price_lists",
         "today": timezone.localdate(),
-        "effective": price_list.is_active and price_list.valid_from <= timezone.localdate()
-        and (price_list.valid_to is None or price_list.valid_to >= timezone.localdate()),
+        "effective": is_effective(price_list, timezone.localdate()),
         "history": history_for(price_list, limit=HISTORY_LIMIT) if request.user.has_perm("audit.view_auditlog")
         else None,
         "history_limit": HISTORY_LIMIT,
@@ -419,8 +430,7 @@ def price_list_item_remove(request, pk):
             raise ValidationFailed(fields={"product": [_("Unknown product.")]})
         services.remove_price_list_item(price_list_id=price_list.pk, product_id=int(product_id), actor=request.user)
     except DomainError as exc:
-        errors = [str(m) for msgs in exc.fields.values() for m in msgs] or [str(exc.message)]
-        messages.error(request, " ".join(errors))
+        messages.error(request, _error_text(exc))
     else:
         if request.htmx:
             context = _items_context(request, price_list)
