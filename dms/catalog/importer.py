@@ -123,6 +123,25 @@ def _service_errors(result, n, exc: DomainError, by_key):
             result.errors.append(RowError(n, label, str(m)))
 
 
+def _write_all(result, by_key, work, write) -> ImportResult:
+    """Unless a row was refused, ``write(*job)`` every ``(row number, *job)`` of ``work`` in
+    one transaction: a service error on any row rolls all of them back (all or nothing)."""
+    if not result.errors:
+        try:
+            with transaction.atomic():
+                for n, *job in work:
+                    try:
+                        write(*job)
+                    except DomainError as exc:
+                        _service_errors(result, n, exc, by_key)
+                if result.errors:
+                    raise _Abort
+        except _Abort:
+            result.created, result.updated = [], []
+    result.errors.sort(key=lambda e: e.row)
+    return result
+
+
 def _category_lookup():
     """Categories by full path ("饮料 / 包装水") and, when unambiguous, by their own name."""
     cats = list(Category.objects.select_related("parent"))
@@ -210,26 +229,13 @@ def import_products(rows, actor=None) -> ImportResult:
         if len(result.errors) == before:
             work.append((n, sku, product, data))
 
-    if result.errors:
-        result.errors.sort(key=lambda e: e.row)
-        return result
+    def write(sku, product, data):
+        if product is None:
+            result.created.append(services.create_product(actor=actor, sku=sku, **data))
+        else:
+            result.updated.append(services.update_product(product_id=product.pk, actor=actor, **data))
 
-    try:
-        with transaction.atomic():
-            for n, sku, product, data in work:
-                try:
-                    if product is None:
-                        result.created.append(services.create_product(actor=actor, sku=sku, **data))
-                    else:
-                        result.updated.append(services.update_product(product_id=product.pk, actor=actor, **data))
-                except DomainError as exc:
-                    _service_errors(result, n, exc, by_key)
-            if result.errors:
-                raise _Abort
-    except _Abort:
-        result.created, result.updated = [], []
-        result.errors.sort(key=lambda e: e.row)
-    return result
+    return _write_all(result, by_key, work, write)
 
 
 def _status(text: str) -> str | None:
@@ -281,24 +287,12 @@ def import_prices(rows, *, price_list_id: int, actor=None) -> ImportResult:
         if len(result.errors) == before:
             work.append((n, product, price))
 
-    if result.errors:
-        result.errors.sort(key=lambda e: e.row)
-        return result
-    try:
-        with transaction.atomic():
-            for n, product, price in work:
-                try:
-                    item = services.set_price_list_item(price_list_id=price_list.pk, product_id=product.pk,
-                                                        price=price, actor=actor)
-                except DomainError as exc:
-                    _service_errors(result, n, exc, by_key)
-                else:
-                    (result.updated if product.pk in in_list else result.created).append(item)
-            if result.errors:
-                raise _Abort
-    except _Abort:
-        result.created, result.updated = [], []
-    return result
+    def write(product, price):
+        item = services.set_price_list_item(price_list_id=price_list.pk, product_id=product.pk, price=price,
+                                            actor=actor)
+        (result.updated if product.pk in in_list else result.created).append(item)
+
+    return _write_all(result, by_key, work, write)
 
 
 def template_headers(columns, language: str = "zh-hans") -> list[str]:
