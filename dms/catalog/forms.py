@@ -85,11 +85,12 @@ class CategoryForm(forms.Form):
                            empty_label=_("(top level)"))
     sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, required=False, initial=0)
 
-    def __init__(self, *args, exclude_ids=(), **kwargs):
+    def __init__(self, *args, exclude_ids=(), choices=None, **kwargs):
+        """``choices``: the parent choices (``category_choices()``) when the caller has them."""
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Category.objects.select_related("parent")
         self.fields["parent"].choices = [("", _("(top level)")),
-                                         *[c for c in category_choices() if c[0] not in exclude_ids]]
+                                         *[c for c in choices or category_choices() if c[0] not in exclude_ids]]
 
 
 class PriceListForm(forms.Form):

@@ -63,8 +63,22 @@ def category_tree() -> list[dict]:
     return out
 
 
-def category_choices() -> list[tuple[int, str]]:
-    return [(row["category"].pk, "　" * row["depth"] + row["category"].name) for row in category_tree()]
+def category_choices(tree: list[dict] | None = None) -> list[tuple[int, str]]:
+    """(id, indented name) of every category in tree order; ``tree`` is a ``category_tree()``
+    already read."""
+    return [(row["category"].pk, "　" * row["depth"] + row["category"].name) for row in tree or category_tree()]
+
+
+def subtree_ids(tree: list[dict], index: int) -> set[int]:
+    """``descendant_ids`` of the category in row ``index`` of a ``category_tree()``, without a query:
+    in tree order its sub-categories are the deeper rows right after it."""
+    depth = tree[index]["depth"]
+    ids = {tree[index]["category"].pk}
+    for row in tree[index + 1:]:
+        if row["depth"] <= depth:
+            break
+        ids.add(row["category"].pk)
+    return ids
 
 
 def in_category(queryset, category_id: int):

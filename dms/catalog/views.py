@@ -43,11 +43,11 @@ from .models import Category, PriceList, Product, Promotion
 from .selectors import (
     category_choices,
     category_tree,
-    descendant_ids,
     explain_price,
     is_effective,
     price_lists_for,
     product_prices,
+    subtree_ids,
 )
 
 IMPORT_ERRORS_KEY = "catalog_import_errors"
@@ -217,17 +217,18 @@ def category_list(request):
             raise PermissionDenied
         if form.is_valid():
             try:
-                category = services.save_category(actor=request.user, **{k: v for k, v in form.cleaned_data.items()})
+                category = services.save_category(actor=request.user, **form.cleaned_data)
             except ValidationFailed as exc:
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Category %(c)s created.") % {"c": category.path})
                 return redirect("catalog:categories")
     tree = category_tree()
-    for row in tree:
-        c = row["category"]
-        if request.user.has_perm("catalog.change_category"):
-            row["form"] = CategoryForm(prefix=f"c{c.pk}", exclude_ids=descendant_ids(c.pk),
+    if request.user.has_perm("catalog.change_category"):
+        choices = category_choices(tree)
+        for index, row in enumerate(tree):
+            c = row["category"]
+            row["form"] = CategoryForm(prefix=f"c{c.pk}", exclude_ids=subtree_ids(tree, index), choices=choices,
                                        initial={"name": c.name, "parent": c.parent_id, "sort_order": c.sort_order})
     return render(request, "catalog/categories.html", {"nav": "products", "tree": tree, "form": form})
 

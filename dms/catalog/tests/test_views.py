@@ -248,3 +248,16 @@ def test_category_page_create_move_and_delete(admin_client):
     admin_client.post(reverse("catalog:category_delete", args=[tea.pk]))
     assert list(Category.objects.values_list("name", flat=True)) == ["饮料"]
 
+
+
+def test_category_page_reads_the_tree_once_whatever_its_size(admin_client, django_assert_max_num_queries):
+    drinks = services.save_category(name="饮料")
+    tea = services.save_category(name="茶", parent=drinks)
+    for i in range(8):
+        services.save_category(name=f"食品{i}")
+    with django_assert_max_num_queries(8):
+        response = admin_client.get(reverse("catalog:categories"))
+    forms = {row["category"].pk: row["form"] for row in response.context["tree"]}
+    # a category cannot move under itself or below: those are not among its parent choices
+    assert {pk for pk, _label in forms[drinks.pk].fields["parent"].choices if pk} & {drinks.pk, tea.pk} == set()
+    assert drinks.pk in {pk for pk, _label in forms[tea.pk].fields["parent"].choices}
