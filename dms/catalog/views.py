@@ -270,12 +270,10 @@ def category_delete(request, pk):
 def _price_lists(request):
     qs = price_lists_for(request.user).annotate(item_count=Count("items"))
     filterset = PriceListPageFilter(request.GET or None, queryset=qs)
-    default = ["kind", "-valid_from", "name"]
     sort = request.GET.get("sort", "")
-    qs = order_by_param(filterset.qs, sort, PRICE_LIST_ORDERING, "kind")
-    if sort.lstrip("-") not in PRICE_LIST_ORDERING:
-        qs = qs.order_by(*default)
-    return filterset, qs
+    if sort.lstrip("-") in PRICE_LIST_ORDERING:
+        return filterset, order_by_param(filterset.qs, sort, PRICE_LIST_ORDERING, "kind")
+    return filterset, filterset.qs.order_by("kind", "-valid_from", "name")
 
 
 @staff_view("catalog.view_pricelist")
