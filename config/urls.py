@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("backoffice/logistics/", include("dms.logistics.urls")),
     path("notifications/", include("dms.notifications.urls")),
     path("portal/", include("dms.portal.urls")),
+    *(path(f"backoffice/{app}/", include(f"dms.{app}.urls")) for app in settings.DMS_FEATURE_APPS),
+    *(path(f"portal/{app}/", include(f"dms.{app}.portal_urls")) for app in settings.DMS_FEATURE_APPS),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

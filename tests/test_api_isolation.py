@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from dms.catalog.models import PriceList, PriceListItem
+from dms.core.testing import isolation
 from dms.core.testing.factories import ContractFactory, DistributorFactory, bearer, portal_user
 from dms.distributors import services
 from dms.distributors.models import Contract, Distributor, Qualification, Review
@@ -41,12 +42,13 @@ OBJECT_FOR_SEGMENT = {
     "shipments": "shipment",
     "products": "product",
     "price-lists": "price_list",
+    **isolation.merged("API_SEGMENTS"),
 }
 # Brand-wide objects every distributor may read (a product, its price for the caller):
 # their routes are walked for the owner but not required to be 404 for outsiders.
-SHARED_RESOURCES = {"products"}
+SHARED_RESOURCES = {"products"} | isolation.merged("API_SHARED")
 # Collections distributor users may not read at all (403 by design: the brand's books).
-PORTAL_FORBIDDEN = {"api/v1/stock/", "api/v1/stock/moves/"}
+PORTAL_FORBIDDEN = {"api/v1/stock/", "api/v1/stock/moves/"} | isolation.merged("API_PORTAL_FORBIDDEN")
 PARAM = re.compile(r"\(\?P<(?P<regex_name>\w+)>[^)]*\)|<(?:\w+:)?(?P<route_name>\w+)>")
 
 
@@ -122,6 +124,9 @@ def victim(channel_manager, admin_user):
            "return": ret.pk, "product": product.pk, "price_list": price_list.pk}
     secrets = [d.code, d.name, d.legal_name, d.credit_code, "VQ-SECRET-77", "VC-SECRET-88", "victim-admin",
                order.number, shipment.number, "VT-SECRET-99", ret.number, "甲方专属价目表", "77.70"]
+    more_ids, more_secrets = isolation.victim_objects(distributor=d, owner=owner, staff=admin_user)
+    ids.update(more_ids)
+    secrets.extend(more_secrets)
     return {"distributor": d, "owner": owner, "ids": ids, "secrets": secrets}
 
 

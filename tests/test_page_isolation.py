@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from dms.core.testing import isolation
 from dms.core.testing.factories import UserFactory, portal_user
 from dms.distributors import services
 from dms.notifications.services import notify
@@ -80,6 +81,7 @@ ROUTE_OBJECTS = {
     "orders:return_detail": "return",
     "orders:return_decide": "return",
     "orders:return_receive": "return",
+    **isolation.merged("PAGE_ROUTES"),
 }
 STRING_PARAMS = {"action": "suspend"}
 # Routes whose parameters are not tenant objects.
@@ -93,6 +95,7 @@ NOT_TENANT |= {"inventory:document_detail", "inventory:suggestion_close", "inven
 NOT_TENANT |= {"catalog:product_detail", "catalog:product_edit", "catalog:product_status", "catalog:product_image",
                "catalog:category_edit", "catalog:category_delete", "catalog:promotion_edit",
                "catalog:promotion_status"}
+NOT_TENANT |= isolation.merged("PAGE_NOT_TENANT")
 SKIP_PREFIXES = ("admin:", "api", "djdt")
 
 
@@ -166,6 +169,10 @@ def world(distributor, channel_manager, make_staff):
     secrets.append("A-CASE-777")
     objects["price_list"] = _price_list(distributor)
     secrets.append("A-PRICELIST-777")
+    more_objects, more_secrets = isolation.victim_objects(
+        distributor=distributor, owner=a_user, staff=make_staff("admin", username="a_staff_admin"))
+    objects.update(more_objects)
+    secrets.extend(more_secrets)
     return objects, outsiders, secrets
 
 

@@ -37,6 +37,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEV else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Apps that plug into the shared wiring (URLs, API router, roles, navigation, dashboards,
+# demo data, isolation walks) through the same-named modules each of them has.
+DMS_FEATURE_APPS = ["finance", "crm", "service", "visits", "comms", "training", "marketing"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -66,6 +70,7 @@ INSTALLED_APPS = [
     "dms.notifications",
     "dms.audit",
     "dms.portal",
+    *(f"dms.{app}" for app in DMS_FEATURE_APPS),
 ]
 
 MIDDLEWARE = [

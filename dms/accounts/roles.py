@@ -142,6 +142,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def _merge_feature_permissions():
+    """Add what each feature app's ``roles.PERMISSIONS`` gives a role (see settings.DMS_FEATURE_APPS)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    for app in settings.DMS_FEATURE_APPS:
+        for role, perms in import_module(f"dms.{app}.roles").PERMISSIONS.items():
+            ROLE_PERMISSIONS[Role(role)].extend(p for p in perms if p not in ROLE_PERMISSIONS[Role(role)])
+
+
+_merge_feature_permissions()
+
+
 def sync_roles(apps=None, schema_editor=None, **kwargs):
     """Create the role groups and set their permissions to ROLE_PERMISSIONS.
 

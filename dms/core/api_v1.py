@@ -6,6 +6,9 @@ distributor outside the caller's scope is a 404 on every one of them
 (``tests/test_api_isolation.py`` walks these patterns).
 """
 
+from importlib import import_module
+
+from django.conf import settings
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
@@ -46,7 +49,12 @@ router.register("stock", inventory_api.StockViewSet, basename="stock")
 router.register("shipments", logistics_api.ShipmentViewSet, basename="shipment")
 router.register("carriers", logistics_api.CarrierViewSet, basename="carrier")
 
+feature_patterns = []
+for _app in settings.DMS_FEATURE_APPS:
+    feature_patterns += import_module(f"dms.{_app}.api").register(router)
+
 urlpatterns = [
+    *feature_patterns,
     path("auth/token/", accounts_api.TokenApi.as_view(), name="auth-token"),
     path("auth/logout/", accounts_api.LogoutApi.as_view(), name="auth-logout"),
     path("me/", accounts_api.MeApi.as_view(), name="me"),

@@ -134,7 +134,22 @@ def dashboard(request):
         context["orders"] = _order_stats(user)
     if user.has_perm("inventory.view_stocklevel"):
         context["stock"] = _stock_stats()
+    context["panels"] = feature_panels("backoffice_panel", request)
     return render(request, "core/dashboard.html", context)
+
+
+def feature_panels(hook, *args):
+    """The dashboard panels the feature apps add: [{"template", "context"}, …] in app order."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    panels = []
+    for app in settings.DMS_FEATURE_APPS:
+        panel = getattr(import_module(f"dms.{app}.dashboard"), hook)(*args)
+        if panel is not None:
+            panels.append({"template": panel[0], "context": panel[1]})
+    return panels
 
 
 @cache_control(max_age=86400, public=True)

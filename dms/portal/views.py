@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from dms.accounts import services as account_services
 from dms.accounts.models import User
 from dms.accounts.roles import Role
+from dms.core.backoffice import feature_panels
 from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.files import serve_private_file
@@ -115,6 +116,7 @@ def dashboard(request):
         distributor.qualification_flag or expired_q or expiring_q or expiring_c or open_reviews
         or distributor.status != Distributor.Status.ACTIVE
     )
+    context["panels"] = feature_panels("portal_panel", request, distributor)
     return render(request, "portal/dashboard.html", context)
 
 

@@ -6,9 +6,10 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -90,6 +91,10 @@ class Command(BaseCommand):
             # Products, prices, warehouses and stock; then orders, shipments and returns (each idempotent).
             call_command("seed_catalog_demo", verbosity=0)
             call_command("seed_orders_demo", verbosity=0)
+            commands = get_commands()
+            for app in settings.DMS_FEATURE_APPS:  # each feature app's demo, when it has one
+                if f"seed_{app}_demo" in commands:
+                    call_command(f"seed_{app}_demo", verbosity=0)
             if not quiet:
                 self.print_logins()
 

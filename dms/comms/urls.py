@@ -1,0 +1,4 @@
+"""Back-office pages, mounted at /backoffice/comms/."""
+
+app_name = "comms"
+urlpatterns = []

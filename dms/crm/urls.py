@@ -1,0 +1,4 @@
+"""Back-office pages, mounted at /backoffice/crm/."""
+
+app_name = "crm"
+urlpatterns = []

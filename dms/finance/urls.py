@@ -1,0 +1,4 @@
+"""Back-office pages, mounted at /backoffice/finance/."""
+
+app_name = "finance"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Portal pages, mounted at /portal/marketing/ (namespace "marketing_portal")."""
+
+app_name = "marketing_portal"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Back-office pages, mounted at /backoffice/marketing/."""
+
+app_name = "marketing"
+urlpatterns = []

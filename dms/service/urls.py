@@ -1,0 +1,4 @@
+"""Back-office pages, mounted at /backoffice/service/."""
+
+app_name = "service"
+urlpatterns = []

@@ -1,0 +1,6 @@
+"""REST API of training."""
+
+
+def register(router):
+    """Add this app's viewsets to the /api/v1/ router; return extra URL patterns."""
+    return []

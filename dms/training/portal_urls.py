@@ -1,0 +1,4 @@
+"""Portal pages, mounted at /portal/training/ (namespace "training_portal")."""
+
+app_name = "training_portal"
+urlpatterns = []

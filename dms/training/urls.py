@@ -1,0 +1,4 @@
+"""Back-office pages, mounted at /backoffice/training/."""
+
+app_name = "training"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Back-office pages, mounted at /backoffice/visits/."""
+
+app_name = "visits"
+urlpatterns = []
