@@ -13,5 +13,6 @@ app.autodiscover_tasks()
 # (`python manage.py run_jobs`).
 app.conf.beat_schedule = {
     "daily-jobs": {"task": "dms.notifications.tasks.run_daily_jobs", "schedule": crontab(minute=10, hour=1)},
+    "frequent-jobs": {"task": "dms.notifications.tasks.run_frequent_jobs", "schedule": crontab(minute="*/5")},
     "hourly-reminders": {"task": "dms.notifications.tasks.run_reminders", "schedule": crontab(minute=5)},
 }

@@ -10,6 +10,8 @@ from django_scopes import scopes_disabled
 from dms.core.context import acting_as
 
 JOBS: dict[str, Callable[[dt.date], int]] = {}
+# Jobs that watch deadlines within the day (SLA warnings): run every few minutes, given the time.
+FREQUENT_JOBS: dict[str, Callable[[dt.datetime], int]] = {}
 
 
 def register_job(name: str):
@@ -18,6 +20,21 @@ def register_job(name: str):
         return fn
 
     return deco
+
+
+def register_frequent_job(name: str):
+    """For jobs taking ``now`` (an aware datetime); each must be idempotent."""
+    def deco(fn):
+        FREQUENT_JOBS[name] = fn
+        return fn
+
+    return deco
+
+
+def run_frequent(now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    with scopes_disabled(), acting_as(None):
+        return {name: fn(now) for name, fn in FREQUENT_JOBS.items()}
 
 
 def run_all(today: dt.date | None = None, only: list[str] | None = None) -> dict[str, int]:

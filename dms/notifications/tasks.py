@@ -29,3 +29,10 @@ def run_daily_jobs() -> dict:
     from .jobs import run_all
 
     return run_all()
+
+
+@shared_task
+def run_frequent_jobs() -> dict:
+    from .jobs import run_frequent
+
+    return run_frequent()
