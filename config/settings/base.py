@@ -344,3 +344,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Finance (docs/finance.md) ------------------------------------------------------------
+# Credit limit of a new distributor whose tier has no credit policy (in CURRENCY).
+FINANCE_DEFAULT_CREDIT_LIMIT = os.environ.get("FINANCE_DEFAULT_CREDIT_LIMIT", "500000.00")
+# Invoices are created when a shipment is dispatched ("shipment") or when an order is approved ("approval").
+FINANCE_INVOICE_ON = os.environ.get("FINANCE_INVOICE_ON", "shipment")
+# An order paid from prepayment: deducted when it is approved ("approval"), or reserved when it is
+# submitted and deducted when it is invoiced ("shipment").
+FINANCE_PREPAYMENT_DEDUCT_AT = os.environ.get("FINANCE_PREPAYMENT_DEDUCT_AT", "approval")
+# The largest share of an order that the rebate balance may pay.
+FINANCE_REBATE_MAX_SHARE = os.environ.get("FINANCE_REBATE_MAX_SHARE", "0.20")
+# A distributor with an invoice overdue by more than this many days is put on credit hold (nightly).
+FINANCE_OVERDUE_HOLD_DAYS = int(os.environ.get("FINANCE_OVERDUE_HOLD_DAYS", "30"))
