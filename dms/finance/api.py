@@ -1,6 +1,8 @@
-"""REST API of finance."""
+"""The finance API: the ledger's documents (api_ledger), credit (api_credit), statements
+and settlements (api_statements)."""
+
+from . import api_credit, api_ledger, api_statements
 
 
 def register(router):
-    """Add this app's viewsets to the /api/v1/ router; return extra URL patterns."""
-    return []
+    return [*api_ledger.register(router), *api_credit.register(router), *api_statements.register(router)]

@@ -456,6 +456,8 @@ class BankImport(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
+    objects = models.Manager()
+
     class Meta:
         ordering = ["-uploaded_at", "-id"]
         verbose_name = _("bank statement import")
@@ -533,6 +535,7 @@ class Statement(models.Model):
         ordering = ["-period_end", "-id"]
         verbose_name = _("statement")
         verbose_name_plural = _("statements")
+        permissions = [("manage_statement", _("Can generate statements and resolve disputes"))]
         constraints = [models.UniqueConstraint(fields=["distributor", "period_start", "period_end"],
                                                name="finance_one_statement_per_period")]
 
@@ -628,6 +631,7 @@ class Settlement(AuditedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("settlement")
         verbose_name_plural = _("settlements")
+        permissions = [("approve_settlement", _("Can approve settlements"))]
 
     def __str__(self):
         return self.number

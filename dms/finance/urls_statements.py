@@ -1,0 +1,4 @@
+"""Finance URL patterns of the statements part (merged by urls.py and portal_urls.py)."""
+
+urlpatterns = []
+portal_urlpatterns = []
