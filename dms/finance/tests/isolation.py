@@ -1,21 +1,20 @@
-"""This app's part of the generated tenant-isolation walks (tests/test_page_isolation.py,
-tests/test_api_isolation.py): which object each route parameter names, and one object of
-each kind belonging to the victim distributor."""
+"""Finance's part of the generated isolation walks: the union of its three parts."""
 
-# /api/v1/ path segment before a parameter -> object key (e.g. {"customers": "customer"})
-API_SEGMENTS: dict[str, str] = {}
-# API segments of brand-wide resources every distributor may read (not required to 404)
-API_SHARED: set[str] = set()
-# /api/v1/ collections distributor users may not list at all (403 by design)
-API_PORTAL_FORBIDDEN: set[str] = set()
-# page route name -> object key (e.g. {"finance:detail": "customer"})
-PAGE_ROUTES: dict[str, str] = {}
-# page routes whose parameters are not tenant objects (brand-wide set-up)
-PAGE_NOT_TENANT: set[str] = set()
+from . import isolation_credit, isolation_ledger, isolation_statements
+
+_PARTS = (isolation_ledger, isolation_credit, isolation_statements)
+
+API_SEGMENTS = {k: v for p in _PARTS for k, v in p.API_SEGMENTS.items()}
+API_SHARED = set().union(*(p.API_SHARED for p in _PARTS))
+API_PORTAL_FORBIDDEN = set().union(*(p.API_PORTAL_FORBIDDEN for p in _PARTS))
+PAGE_ROUTES = {k: v for p in _PARTS for k, v in p.PAGE_ROUTES.items()}
+PAGE_NOT_TENANT = set().union(*(p.PAGE_NOT_TENANT for p in _PARTS))
 
 
 def victim_objects(*, distributor, owner, staff):
-    """Create one object of every kind for ``distributor`` (``owner`` is its portal admin,
-    ``staff`` an administrator). Return (ids: dict key -> pk, secrets: list of strings that
-    must never appear to an outsider)."""
-    return {}, []
+    ids, secrets = {}, []
+    for part in _PARTS:
+        more_ids, more_secrets = part.victim_objects(distributor=distributor, owner=owner, staff=staff)
+        ids.update(more_ids)
+        secrets.extend(more_secrets)
+    return ids, secrets
