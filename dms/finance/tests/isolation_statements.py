@@ -1,6 +1,4 @@
-"""Finance (statements part) in the generated isolation walks; see dms/crm/tests/isolation.py for the contract.
-tests/test_api_isolation.py): which object each route parameter names, and one object of
-each kind belonging to the victim distributor."""
+"""Finance (statements part) in the generated isolation walks (contract: dms/core/testing/isolation.py)."""
 
 # /api/v1/ path segment before a parameter -> object key (e.g. {"customers": "customer"})
 API_SEGMENTS: dict[str, str] = {}
