@@ -425,10 +425,14 @@ class Allocation(models.Model):
 
 
 class OrderPayment(models.Model):
-    """How an order is paid before it is invoiced: rebate offset and prepayment, reserved at
-    submission or deducted at approval (settings.PREPAYMENT_DEDUCT_AT)."""
+    """An order's money before it is invoiced, from its approval (or from its submission
+    when it uses prepayment or rebate): the credit it takes (``credit_amount``, given back
+    as it is invoiced — ``credit_released`` — or when it is cancelled) and the part paid
+    from prepayment and rebate, reserved at submission or deducted at approval
+    (settings.FINANCE_PREPAYMENT_DEDUCT_AT)."""
 
     class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
         RESERVED = "reserved", _("Reserved")
         DEDUCTED = "deducted", _("Deducted")
         INVOICED = "invoiced", _("Applied to the invoice")
@@ -440,7 +444,10 @@ class OrderPayment(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     prepayment_amount = money(_("from prepayment"))
     rebate_amount = money(_("from rebate"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RESERVED)
+    credit_amount = money(_("credit taken"))
+    credit_released = money(_("credit given back"))
+    rebate_deducted = models.BooleanField(_("rebate deducted"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TenantManager()

@@ -38,6 +38,7 @@ class Order(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
+        CREDIT_HOLD = "credit_hold", _("Credit hold")
         APPROVED = "approved", _("Approved")
         PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
         SHIPPED = "shipped", _("Shipped")
@@ -47,7 +48,8 @@ class Order(models.Model):
 
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED, Status.CANCELLED},
-        Status.SUBMITTED: {Status.APPROVED, Status.REJECTED, Status.CANCELLED, Status.DRAFT},
+        Status.SUBMITTED: {Status.APPROVED, Status.CREDIT_HOLD, Status.REJECTED, Status.CANCELLED, Status.DRAFT},
+        Status.CREDIT_HOLD: {Status.APPROVED, Status.REJECTED, Status.CANCELLED},
         Status.APPROVED: {Status.PARTIALLY_SHIPPED, Status.SHIPPED, Status.CANCELLED},
         Status.PARTIALLY_SHIPPED: {Status.SHIPPED},
         Status.SHIPPED: {Status.COMPLETED},
@@ -57,7 +59,8 @@ class Order(models.Model):
     }
     # Statuses in which stock is held for the order.
     RESERVING = {Status.SUBMITTED, Status.APPROVED, Status.PARTIALLY_SHIPPED}
-    EDITABLE = {Status.DRAFT, Status.SUBMITTED}
+    # Editable by the distributor (an edit sends the order through the checks again).
+    EDITABLE = {Status.DRAFT, Status.SUBMITTED, Status.CREDIT_HOLD}
 
     number = models.CharField(_("number"), max_length=24, unique=True, db_default=OrderNumber())
     # Indexed by (distributor, -created_at) below: a second index on the column alone would only slow inserts.

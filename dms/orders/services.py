@@ -27,10 +27,10 @@ from dms.core.errors import DomainError, InvalidTransition, NotAllowed, Validati
 from dms.core.models import next_value
 from dms.core.sql import insert_parts, mark_saved
 from dms.distributors.models import Distributor
+from dms.finance import credit
 from dms.inventory import services as stock
 from dms.inventory.models import Warehouse
 
-from .credit import credit_allows
 from .models import ApprovalStep, Order, OrderEvent, OrderLine, ReturnLine, ReturnRequest, render_message
 
 S = Order.Status
@@ -148,21 +148,29 @@ def _decide(order, actor, events, now) -> None:
                          message=message, at=now))
 
 
-def _reserve_and_check_credit(order, priced, actor, events) -> bool:
-    """Reserve the order's stock (all or ``InsufficientStock``); then, if the order is
-    about to be approved, let the credit check hold it back for review. True when the
-    status changed here."""
+def _hold(order, actor, events) -> None:
+    """The order goes to the credit-hold queue instead of on: it reserves nothing."""
+    was = order.status
+    order.status, order.approved_at, order.current_step = S.CREDIT_HOLD, None, None
+    events[:] = [e for e in events if e.to_status != S.APPROVED]
+    events.append(_event(order, OrderEvent.Kind.STATUS, actor=actor, old=S.SUBMITTED if was == S.APPROVED else was,
+                         new=S.CREDIT_HOLD, message=system_message(gettext_noop(
+                             "Held for finance: the amount exceeds the available credit."))))
+
+
+def _check_credit_and_reserve(order, priced, actor, events, *, use_prepayment=False, use_rebate=False) -> bool:
+    """Credit first, then stock: an order over the available credit (or of a distributor
+    on hold) goes to the credit-hold queue having reserved nothing; otherwise its stock is
+    reserved (all or ``InsufficientStock``, which rolls the credit back with the rest).
+    True when the status changed here."""
     if order.warehouse_id is None:
         raise ValidationFailed(_("No active warehouse can fulfil this order."))
+    if not credit.on_submit(order, approving=order.status == S.APPROVED, use_prepayment=use_prepayment,
+                            use_rebate=use_rebate, actor=actor):
+        _hold(order, actor, events)
+        return True
     stock.reserve(warehouse_id=order.warehouse_id, lines={p.product.pk: p.quantity for p in priced},
                   reference=order.number, actor=actor)
-    if order.status == S.APPROVED and not credit_allows(order, priced):
-        order.status, order.approved_at = S.SUBMITTED, None
-        order.current_step = _first_step()
-        events[:] = [e for e in events if e.to_status != S.APPROVED]
-        events.append(_event(order, OrderEvent.Kind.NOTE, actor=actor,
-                             message=system_message(gettext_noop("Held for review: the amount exceeds the available credit."))))
-        return True
     return False
 
 
@@ -174,7 +182,8 @@ def _replay(actor, key, request_hash):
 
 
 def create_order(*, distributor: Distributor, lines, actor=None, submit: bool = False, note: str = "",
-                 idempotency_key: str | None = None, request_hash: str = "", copied_from=None) -> Order:
+                 idempotency_key: str | None = None, request_hash: str = "", copied_from=None,
+                 use_prepayment: bool = False, use_rebate: bool = False) -> Order:
     """Create an order (a draft, or submitted at once with ``submit``).
 
     With an ``idempotency_key``, the same caller sending the same key again gets the
@@ -208,7 +217,8 @@ def create_order(*, distributor: Distributor, lines, actor=None, submit: bool = 
     try:
         with transaction.atomic():
             order.lines_cache = _insert_order(order, _new_lines(order, priced))
-            if submit and _reserve_and_check_credit(order, priced, actor, events):
+            if submit and _check_credit_and_reserve(order, priced, actor, events, use_prepayment=use_prepayment,
+                                                    use_rebate=use_rebate):
                 Order.objects.filter(pk=order.pk).update(
                     status=order.status, current_step=order.current_step, approved_at=order.approved_at)
             entry = build_audit(action=AuditLog.Action.CREATE, instance=order, distributor_id=order.distributor_id,
@@ -313,9 +323,9 @@ def _priced_from_lines(order):
 
 
 @transaction.atomic
-def submit_order(*, order_id: int, actor=None) -> Order:
+def submit_order(*, order_id: int, actor=None, use_prepayment: bool = False, use_rebate: bool = False) -> Order:
     order = _lock(order_id)
-    if order.status == S.SUBMITTED or order.status == S.APPROVED:
+    if order.status in (S.SUBMITTED, S.APPROVED, S.CREDIT_HOLD):
         return order  # a retry is a no-op
     if not order.can_change_to(S.SUBMITTED):
         raise InvalidTransition(order.get_status_display(), S.SUBMITTED.label)
@@ -328,7 +338,7 @@ def submit_order(*, order_id: int, actor=None) -> Order:
     order.status, order.submitted_at = S.SUBMITTED, now
     events = [_event(order, OrderEvent.Kind.STATUS, actor=actor, old=S.DRAFT, new=S.SUBMITTED, at=now)]
     _decide(order, actor, events, now)
-    _reserve_and_check_credit(order, priced, actor, events)
+    _check_credit_and_reserve(order, priced, actor, events, use_prepayment=use_prepayment, use_rebate=use_rebate)
     order.save()
     OrderEvent.objects.bulk_create(events)
     _audit(order, AuditLog.Action.TRANSITION, _("Submitted."), {"status": [S.DRAFT, order.status]}, actor=actor)
@@ -376,8 +386,13 @@ def approve_order(*, order_id: int, actor, note: str = "") -> Order:
         _audit(order, AuditLog.Action.UPDATE, _("%(step)s passed.") % {"step": step.name}, actor=actor)
         _after_status(order, actor)
         return order
-    if not credit_allows(order, _priced_from_lines(order)):
-        raise DomainError(_("The order exceeds the distributor's available credit."), code="credit_limit")
+    if not credit.on_approve(order, actor=actor):
+        stock.release(warehouse_id=order.warehouse_id, lines=_open_lines(order), reference=order.number, actor=actor,
+                      reason=_("Credit hold"))
+        order.current_step = None
+        _set_status(order, S.CREDIT_HOLD, actor=actor, message=system_message(gettext_noop(
+            "Held for finance: the amount exceeds the available credit.")))
+        return order
     order.current_step, order.approved_at = None, timezone.now()
     events = [_event(order, OrderEvent.Kind.STEP, actor=actor, message=system_message(gettext_noop("%(step)s passed."),
                                                                                       step=step.name))] \
@@ -401,6 +416,41 @@ def approve_orders(*, order_ids, actor, note: str = "") -> tuple[list[Order], di
     return done, failed
 
 
+def _give_back(order, actor, reason) -> None:
+    """A closed order gives back its credit and prepayment, then its stock (the credit
+    account is always locked before stock rows)."""
+    credit.on_close(order, actor=actor)
+    if order.status in Order.RESERVING:
+        stock.release(warehouse_id=order.warehouse_id, lines=_open_lines(order), reference=order.number, actor=actor,
+                      reason=reason)
+
+
+def _may_release(actor) -> bool:
+    return actor is not None and not getattr(actor, "distributor_id", None) and \
+        actor.has_perm("finance.release_credit_hold")
+
+
+@transaction.atomic
+def release_credit_hold(*, order_id: int, actor, note: str = "") -> Order:
+    """Finance approves an order held for credit, whatever the limit, if its stock can be
+    reserved now (otherwise ``InsufficientStock`` and nothing changes)."""
+    order = _lock(order_id)
+    if order.status == S.APPROVED:
+        return order
+    if order.status != S.CREDIT_HOLD:
+        raise InvalidTransition(order.get_status_display(), S.APPROVED.label)
+    if not _may_release(actor):
+        raise NotAllowed(_("Only finance decides on orders on credit hold."))
+    credit.force_approve(order, actor=actor)
+    if order.warehouse_id is None:
+        order.warehouse = stock.pick_warehouse(order.distributor)
+    stock.reserve(warehouse_id=order.warehouse_id, lines=_open_lines(order), reference=order.number, actor=actor)
+    order.approved_at = timezone.now()
+    _set_status(order, S.APPROVED, actor=actor, extra_fields=["approved_at", "warehouse"],
+                message=system_message(gettext_noop("Credit hold released by finance. %(note)s"), note=note[:200]))
+    return order
+
+
 @transaction.atomic
 def reject_order(*, order_id: int, actor, reason: str) -> Order:
     order = _lock(order_id)
@@ -410,9 +460,9 @@ def reject_order(*, order_id: int, actor, reason: str) -> Order:
         raise ValidationFailed(_("Give a reason for the rejection."), fields={"reason": [_("This field is required.")]})
     if order.status == S.SUBMITTED and not _may_review(order, actor):
         raise NotAllowed(_("This order is waiting for another role's review."))
-    if order.status in Order.RESERVING:
-        stock.release(warehouse_id=order.warehouse_id, lines=_open_lines(order), reference=order.number, actor=actor,
-                      reason=reason)
+    if order.status == S.CREDIT_HOLD and not _may_release(actor):
+        raise NotAllowed(_("Only finance decides on orders on credit hold."))
+    _give_back(order, actor, reason)
     order.current_step, order.status_reason = None, reason.strip()[:255]
     _set_status(order, S.REJECTED, actor=actor, message=reason, extra_fields=["status_reason"])
     return order
@@ -430,9 +480,9 @@ def cancel_order(*, order_id: int, actor, reason: str = "") -> Order:
         raise InvalidTransition(order.get_status_display(), S.CANCELLED.label)
     if order.status == S.APPROVED and order.shipments.filter(status="picking").exists():
         raise ShipmentBeingPicked()
-    if order.status in Order.RESERVING and order.can_change_to(S.CANCELLED):
-        stock.release(warehouse_id=order.warehouse_id, lines=_open_lines(order), reference=order.number, actor=actor,
-                      reason=reason)
+    if not order.can_change_to(S.CANCELLED):
+        raise InvalidTransition(order.get_status_display(), S.CANCELLED.label)
+    _give_back(order, actor, reason)
     order.current_step, order.status_reason = None, (reason or "").strip()[:255]
     _set_status(order, S.CANCELLED, actor=actor, message=reason, extra_fields=["status_reason"])
     return order
@@ -447,10 +497,13 @@ def update_order_lines(*, order_id: int, lines, actor, note: str | None = None) 
         raise InvalidTransition(order.get_status_display(), _("edited"))
     _check_can_order(order.distributor, actor)
     priced = price_lines(order.distributor, _normalise(lines))
-    was_submitted = order.status == S.SUBMITTED
+    was_submitted = order.status in (S.SUBMITTED, S.CREDIT_HOLD)
     if was_submitted:
-        stock.release(warehouse_id=order.warehouse_id, lines=_open_lines(order), reference=order.number,
-                      actor=actor, reason=_("Order edited"))
+        credit.reopen(order, actor=actor)
+        if order.status in Order.RESERVING:
+            stock.release(warehouse_id=order.warehouse_id, lines=_open_lines(order), reference=order.number,
+                          actor=actor, reason=_("Order edited"))
+        old_status, order.status = order.status, S.SUBMITTED
     _replace_lines(order, priced)
     if note is not None:
         order.note = note[:255]
@@ -459,10 +512,10 @@ def update_order_lines(*, order_id: int, lines, actor, note: str | None = None) 
                                             total=str(order.total_amount)))]
     if was_submitted:
         now = timezone.now()
-        events.append(_event(order, OrderEvent.Kind.STATUS, actor=actor, old=S.SUBMITTED, new=S.SUBMITTED, at=now,
+        events.append(_event(order, OrderEvent.Kind.STATUS, actor=actor, old=old_status, new=S.SUBMITTED, at=now,
                              message=system_message(gettext_noop("Back to review after the edit."))))
         _decide(order, actor, events, now)
-        _reserve_and_check_credit(order, priced, actor, events)
+        _check_credit_and_reserve(order, priced, actor, events)
     order.save()
     OrderEvent.objects.bulk_create(events)
     _audit(order, AuditLog.Action.UPDATE, _("Order edited."), {"total_amount": [None, str(order.total_amount)]},

@@ -30,7 +30,7 @@ def test_seed_orders_demo_covers_every_status_and_is_idempotent(demo_world):
     call_command("seed_orders_demo", quiet=True)
     statuses = Counter(Order.objects.values_list("status", flat=True))
     assert set(statuses) == set(Order.Status.values)
-    assert sum(statuses.values()) == 40
+    assert sum(statuses.values()) == 42
     steps = set(Order.objects.filter(status="submitted").values_list("current_step__code", flat=True))
     assert steps == {"order_review", "finance_review"}
     assert set(ReturnRequest.objects.values_list("status", flat=True)) == {"requested", "approved", "received"}
@@ -46,4 +46,4 @@ def test_seed_orders_demo_covers_every_status_and_is_idempotent(demo_world):
         assert (level.on_hand, level.reserved) == (sums["on_hand"], sums["reserved"])
     moves = StockMove.objects.count()
     call_command("seed_orders_demo", quiet=True)
-    assert Order.objects.count() == 40 and StockMove.objects.count() == moves
+    assert Order.objects.count() == 42 and StockMove.objects.count() == moves

@@ -233,6 +233,20 @@ class Command(BaseCommand):
                 completed.append(order)
         services.auto_complete()
         self.returns = self.load_returns(completed)
+        return made + self.load_credit_holds(distributors[-1], index)
+
+    def load_credit_holds(self, distributor, index) -> list[Order]:
+        """The last distributor is on credit hold (overdue payments): its two new orders wait for finance."""
+        from dms.finance import credit
+
+        credit.set_hold(distributor_id=distributor.pk, on_hold=True, reason="货款逾期超过30天", actor=self.staff["fin_zhao"])
+        made = []
+        for i in (1, 2):
+            with at(self.when(i)):
+                made.append(services.create_order(
+                    distributor=distributor, lines=self.lines_for(distributor, False), submit=True,
+                    actor=distributor.channel_manager or self.staff["ops_chen"],
+                    idempotency_key=KEY.format(index + i), request_hash="demo"))
         return made
 
     def load_returns(self, completed) -> int:
