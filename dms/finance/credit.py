@@ -68,8 +68,8 @@ WITH a AS (
       AND credit_limit - receivable - open_orders >= %(need)s
     RETURNING id)
 INSERT INTO finance_orderpayment (order_id, distributor_id, prepayment_amount, rebate_amount, credit_amount,
-                                  credit_released, status, updated_at)
-SELECT %(order)s, %(distributor)s, 0, 0, %(need)s, 0, 'planned', %(now)s FROM a
+                                  credit_released, rebate_deducted, status, updated_at)
+SELECT %(order)s, %(distributor)s, 0, 0, %(need)s, 0, false, 'deducted', %(now)s FROM a
 """
 
 
@@ -88,7 +88,8 @@ def _take_credit_fast(order) -> bool:
             credit_limit__gte=F("receivable") + F("open_orders") + need,
         ).update(open_orders=F("open_orders") + need, updated_at=now)
         if taken:
-            OrderPayment.objects.create(order=order, distributor_id=order.distributor_id, credit_amount=need)
+            OrderPayment.objects.create(order=order, distributor_id=order.distributor_id, credit_amount=need,
+                                        status=OP.DEDUCTED)
     return bool(taken)
 
 
