@@ -112,6 +112,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         "cancel": "orders.change_order",
         "approve": "orders.approve_order",
         "reject": "orders.approve_order",
+        "release_hold": "finance.release_credit_hold",
     }
     portal_actions = frozenset({"list", "retrieve", "events", "create", "copy", "submit", "partial_update",
                                 "cancel"})
@@ -150,10 +151,13 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         request=OrderCreateSerializer,
         responses={201: OrderSerializer, 400: ERR, 403: ERR, 409: ERR, 422: ERR},
         description="With submit=true stock is reserved and the auto-approval rules run in the same request: the "
-                    "answer's status is approved, or submitted when the order waits for manual review. Errors: 400 "
+                    "answer's status is approved, submitted when the order waits for manual review, or credit_hold "
+                    "when it exceeds the distributor's available credit (it then reserves nothing and waits for "
+                    "finance). Errors: 400 "
                     "validation_error (fields lines[i].product / lines[i].quantity for unknown or discontinued "
                     "products, MOQ and multiples), 403 distributor_not_active, 409 insufficient_stock (error."
-                    "short_lines: product, sku, requested, available), 422 idempotency_key_reused.",
+                    "short_lines: product, sku, requested, available), 409 insufficient_prepayment (a prepayment-only "
+                    "distributor whose balance does not cover the order), 422 idempotency_key_reused.",
     )
     def create(self, request):
         data = json_body(request)
@@ -170,9 +174,13 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         note = data.get("note") or ""
         if not isinstance(note, str) or len(note) > 255:
             raise ValidationError({"note": [_("At most 255 characters.")]})
+        pay = {name: data.get(name, False) for name in ("use_prepayment", "use_rebate")}
+        for name, value in pay.items():
+            if not isinstance(value, bool):
+                raise ValidationError({name: [_("Must be true or false.")]})
         order = services.create_order(
             distributor=distributor, lines=lines, actor=request.user, submit=submit, note=note,
-            idempotency_key=key, request_hash=request_hash(data) if key else "",
+            idempotency_key=key, request_hash=request_hash(data) if key else "", **pay,
         )
         if order.replayed:
             return self._render(order, status.HTTP_201_CREATED, headers={"Idempotent-Replayed": "true"})
@@ -212,6 +220,18 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         serializer.is_valid(raise_exception=True)
         return self._render(services.approve_order(order_id=order.pk, actor=request.user,
                                                    note=serializer.validated_data["note"]))
+
+    @extend_schema(summary="Release a credit hold (finance): the order is approved if its stock can be reserved",
+                   request=NoteSerializer, responses={200: OrderSerializer, **TRANSITION_ERRORS},
+                   description="409 insufficient_stock when the stock is no longer there (the order stays on hold); "
+                               "409 invalid_transition when the order is not on credit hold.")
+    @action(detail=True, methods=["post"], url_path="release-hold")
+    def release_hold(self, request, pk=None):
+        order = self.get_object()
+        serializer = NoteSerializer(data=json_body(request))
+        serializer.is_valid(raise_exception=True)
+        return self._render(services.release_credit_hold(order_id=order.pk, actor=request.user,
+                                                         note=serializer.validated_data["note"]))
 
     @extend_schema(summary="Reject (a reason is required; the stock is released)", request=ReasonSerializer,
                    responses={200: OrderSerializer, **TRANSITION_ERRORS})

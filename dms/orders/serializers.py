@@ -127,6 +127,12 @@ class OrderCreateSerializer(serializers.Serializer):
         help_text=_("Submit at once: stock is reserved and the auto-approval rules run in the same request, so "
                     "the answer's status is approved or submitted (waiting for review)."))
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    use_prepayment = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Pay from the prepayment balance (always so for a prepayment-only distributor)."))
+    use_rebate = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Let the rebate balance pay up to the configured share of the order."))
 
 
 class OrderUpdateSerializer(serializers.Serializer):
