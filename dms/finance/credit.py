@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from dms.audit.models import AuditLog
 from dms.audit.services import record as audit
-from dms.core.errors import Conflict, NotAllowed
+from dms.core.errors import Conflict, NotAllowed, ValidationFailed
 from dms.core.scoping import scopes_disabled
 
 from . import ledger
@@ -295,6 +295,40 @@ def set_prepayment_only(*, distributor_id: int, prepayment_only: bool, actor, re
           else _("Prepayment no longer required."),
           changes={"prepayment_only": [not prepayment_only, prepayment_only]}, actor=actor)
     return account
+
+
+@transaction.atomic
+def set_payment_terms(*, distributor_id: int, terms_id, actor) -> DistributorAccount:
+    from .models import PaymentTerms
+
+    terms = PaymentTerms.objects.filter(pk=terms_id).first() if str(terms_id or "").isdigit() else None
+    if terms is None:
+        raise ValidationFailed(_("Choose payment terms."), fields={"payment_terms": [_("Choose payment terms.")]})
+    with scopes_disabled():
+        account = ledger.lock_account(distributor_id)
+        old = account.payment_terms
+        if old == terms:
+            return account
+        account.payment_terms = terms
+        account.save(update_fields=["payment_terms", "updated_at"])
+    audit(action=AuditLog.Action.UPDATE, instance=account, distributor_id=distributor_id,
+          message=_("Payment terms changed to %(terms)s.") % {"terms": terms.name},
+          changes={"payment_terms": [str(old or ""), terms.name]}, actor=actor)
+    return account
+
+
+def funding(distributor_id: int, total: Decimal) -> dict:
+    """What the cart offers: the prepayment and rebate an order of ``total`` could use."""
+    with scopes_disabled():
+        account = DistributorAccount.objects.filter(distributor_id=distributor_id).first()
+    if account is None:
+        return {}
+    free = account.prepayment - account.prepayment_reserved
+    return {
+        "prepayment": free, "rebate": account.rebate, "rebate_cap": min(account.rebate, rebate_cap(total)),
+        "prepayment_only": account.prepayment_only, "available": account.available_credit,
+        "on_hold": account.on_hold,
+    }
 
 
 def credit_summary(account: DistributorAccount) -> dict:

@@ -70,9 +70,11 @@ def order_actions(user, order) -> dict[str, bool]:
     review = may_review(user, order)
     on_behalf = user.has_perm("orders.order_on_behalf")
     shipped = any(line.shipped_quantity for line in order.lines.all())
+    release = status == Order.Status.CREDIT_HOLD and user.has_perm("finance.release_credit_hold")
     return {
         "approve": review,
-        "reject": review,
+        "reject": review or release,
+        "release_hold": release,
         "submit": status == Order.Status.DRAFT and on_behalf,
         "edit": order.is_editable and on_behalf,
         "copy": on_behalf and order.distributor.status == Distributor.Status.ACTIVE,

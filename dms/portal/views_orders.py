@@ -27,6 +27,7 @@ from dms.core.lists import paginate, render_list, wants_partial
 from dms.core.permissions import portal_view
 from dms.core.redirects import internal_path
 from dms.distributors.models import Distributor
+from dms.finance import credit
 from dms.inventory.selectors import availability
 from dms.inventory.services import InsufficientStock
 from dms.orders import selectors, services
@@ -244,6 +245,7 @@ def _render_editor(request, order, *, posted=None, errors=None, short=None, gene
         "order": order, "rows": _editor_rows(order, posted, errors, short),
         "general_errors": general or [], "note": order.note if note is None else note,
         "is_cart": order.status == S.DRAFT, "exact_stock": settings.STOCK_VISIBILITY == "exact",
+        "funding": credit.funding(order.distributor_id, order.total_amount) if order.status == S.DRAFT else {},
         **_ordering(order.distributor),
     }, status=status)
 
@@ -320,7 +322,12 @@ def order_edit(request, pk):
         if lines != current or note != order.note:
             services.update_order_lines(order_id=order.pk, lines=lines, actor=request.user, note=note)
         if submit:
-            order = services.submit_order(order_id=order.pk, actor=request.user)
+            order = services.submit_order(order_id=order.pk, actor=request.user,
+                                          use_prepayment=request.POST.get("use_prepayment") == "1",
+                                          use_rebate=request.POST.get("use_rebate") == "1")
+    except credit.InsufficientPrepayment as exc:
+        order.refresh_from_db()
+        return _render_editor(request, order, posted=posted, note=note, status=409, general=[str(exc.message)])
     except DistributorCannotOrder:
         return _render_editor(request, order, posted=posted, note=note, status=403,
                               general=[_not_allowed_message(order.distributor)])
@@ -338,7 +345,10 @@ def order_edit(request, pk):
         messages.error(request, str(exc.message))
         return redirect("portal:order", pk=order.pk)
     if submit:
-        if order.status == S.APPROVED:
+        if order.status == S.CREDIT_HOLD:
+            messages.warning(request, _("Order %(number)s exceeds your available credit: it waits for finance and "
+                                        "nothing is reserved yet.") % {"number": order.number})
+        elif order.status == S.APPROVED:
             messages.success(request, _("Order %(number)s is approved. The stock is reserved for you.") % {
                 "number": order.number})
         else:

@@ -7,7 +7,12 @@ API_SHARED: set[str] = set()
 # /api/v1/ collections distributor users may not list at all (403 by design)
 API_PORTAL_FORBIDDEN: set[str] = set()
 # page route name -> object key (e.g. {"crm:detail": "customer"})
-PAGE_ROUTES: dict[str, str] = {}
+PAGE_ROUTES: dict[str, str] = {
+    "finance:release_hold": "order",
+    "finance:reject_hold": "order",
+    "finance:credit": "distributor",
+    "finance:credit_update": "distributor",
+}
 # page routes whose parameters are not tenant objects (brand-wide set-up)
 PAGE_NOT_TENANT: set[str] = set()
 
