@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import Customer, CustomerContact, CustomerNeed, normalise_phone
 from .selectors import ACTIVITY_CHOICES, activity_q
 
-FOLLOW_UP_CHOICES = [("due", _("Due within 7 days")), ("overdue", _("Overdue")), ("none", _("None planned"))]
+FOLLOW_UP_CHOICES = [("due", _("Due (today or earlier)")), ("week", _("Due within 7 days")),
+                     ("none", _("None planned"))]
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -52,9 +53,9 @@ class CustomerFilter(django_filters.FilterSet):
     def filter_follow_up(self, qs, name, value):
         today = timezone.localdate()
         if value == "due":
+            return qs.filter(next_follow_up_date__lte=today)
+        if value == "week":
             return qs.filter(next_follow_up_date__lte=today + dt.timedelta(days=7))
-        if value == "overdue":
-            return qs.filter(next_follow_up_date__lt=today)
         if value == "none":
             return qs.filter(next_follow_up_date__isnull=True)
         return qs

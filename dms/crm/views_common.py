@@ -2,6 +2,7 @@
 the Excel export (the same columns for the distributor and for permitted staff)."""
 
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core.excel import xlsx_response
@@ -18,7 +19,7 @@ def list_context(request, filterset, qs) -> dict:
             "q": request.GET, "types": filterset.filters["type"].extra["choices"],
             "statuses": filterset.filters["status"].extra["choices"],
             "activities": filterset.filters["activity"].extra["choices"],
-            "needs": filterset.filters["need"].extra["choices"]}
+            "needs": filterset.filters["need"].extra["choices"], "today": timezone.localdate()}
 
 
 def clean_push_url(request, response):
