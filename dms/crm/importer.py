@@ -73,13 +73,26 @@ def _aliases() -> dict[str, str]:
     return out
 
 
+# The Chinese words people write in these columns, whatever the UI language.
+CHOICE_ALIASES = {
+    "零售商": "retailer", "零售": "retailer", "门店": "store", "店铺": "store", "批发商": "wholesaler",
+    "终端客户": "end_client", "终端": "end_client", "其他": "other",
+    "潜在": "prospect", "潜在客户": "prospect", "活跃": "active", "合作中": "active", "休眠": "dormant",
+    "沉睡": "dormant", "流失": "lost", "已流失": "lost",
+}
+
+
 def _choice(value: str, choices) -> str | None:
-    """A choice given as its value ("store") or its label in either language ("门店")."""
+    """A choice given as its value ("store"), its label in either language or a common
+    Chinese word for it ("门店")."""
     text = value.strip().lower()
+    values = {val for val, _l in choices}
+    if CHOICE_ALIASES.get(text) in values:
+        return CHOICE_ALIASES[text]
     for val, label in choices:
         if text in (val, str(label).lower()):
             return val
-    with translation.override("zh-hans"):
+    with translation.override("en"):
         return next((val for val, label in choices if text == str(label).lower()), None)
 
 
@@ -111,7 +124,9 @@ def _check_row(row, err) -> dict:
             data[key] = _choice(row[key], choices)
             if data[key] is None:
                 err(n, key, _("Unknown value “%(value)s”: use one of %(options)s.")
-                    % {"value": row[key], "options": "、".join(str(label) for _v, label in choices)})
+                    % {"value": row[key], "options": "、".join(
+                        [*(str(label) for _v, label in choices), *(k for k, v in CHOICE_ALIASES.items()
+                                                                    if v in dict(choices))])})
     if row.get("region"):
         data["region_code"] = regions.lookup_by_name(row["region"]) or ""
         if not data["region_code"]:
