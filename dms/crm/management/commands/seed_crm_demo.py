@@ -5,6 +5,7 @@ import datetime as dt
 import random
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 
 from dms.accounts.models import User
@@ -25,7 +26,7 @@ SHOPS = [
     ("前海国际酒店", "end_client", "prospect", "440305", "前海大道1号", ["酒店"]),
     ("龙华民治生鲜超市", "retailer", "active", "440309", "民治大道320号", ["商超"]),
     ("广州天河优品汇", "retailer", "active", "440106", "天河路385号", ["KA"]),
-    ("东莞虎门批发市场", "wholesaler", "dormant", "441900", "虎门镇连升路8号", ["批发"]),
+    ("东莞虎门批发市场", "wholesaler", "dormant", "4419", "虎门镇连升路8号", ["批发"]),
     ("佛山顺德社区店", "store", "lost", "440606", "大良街道清晖路66号", ["社区店"]),
     ("珠海香洲连锁店", "store", "active", "440402", "凤凰北路1088号", ["连锁"]),
     ("惠州大亚湾员工餐厅", "end_client", "prospect", "441303", "西区响水河工业园", ["团餐"]),
@@ -65,6 +66,7 @@ class Command(BaseCommand):
                     with acting_as(other):
                         self.seed(other.distributor_id, [other], shops, random.Random(7))
 
+    @transaction.atomic
     def seed(self, distributor_id, users, shops, rnd):
         today = timezone.localdate()
         for i, (name, kind, status, region, address, tags) in enumerate(shops):
