@@ -6,3 +6,6 @@ class CrmConfig(AppConfig):
     name = "dms.crm"
     label = "crm"
     verbose_name = _("Customers")
+
+    def ready(self):
+        from . import jobs  # noqa: F401

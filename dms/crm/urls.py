@@ -1,4 +1,12 @@
 """Back-office pages, mounted at /backoffice/crm/."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "crm"
-urlpatterns = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("customers/", views.customer_list, name="list"),
+    path("customers/<int:pk>/", views.customer_detail, name="detail"),
+]
