@@ -329,6 +329,9 @@ SPECTACULAR_SETTINGS = {
         "StockMoveKindEnum": "dms.inventory.models.StockMove.Kind",
         "PriceListKindEnum": "dms.catalog.models.PriceList.Kind",
         "ReviewKindEnum": "dms.distributors.models.Review.Kind",
+        "CustomerTypeEnum": "dms.crm.models.Customer.Type",
+        "CustomerStatusEnum": "dms.crm.models.Customer.Status",
+        "CustomerNeedStatusEnum": "dms.crm.models.CustomerNeed.Status",
     },
 }
 
