@@ -53,7 +53,8 @@ def new_messages(request, pk, *, ns):
     if items:
         services.mark_thread_read(thread=thread, user=request.user, up_to=last_id)
     return render(request, "comms/_messages.html",
-                  {"thread": thread, "items": items, "last_id": last_id, "poll": True, **_urls(ns, thread)})
+                  {"thread": thread, "items": items, "last_id": last_id, "poll": True, "unread_before": after,
+                   **_urls(ns, thread)})
 
 
 def post(request, pk, *, ns, base, nav):
