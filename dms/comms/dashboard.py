@@ -2,14 +2,17 @@
 
 from . import selectors
 
+LIMIT = 20  # one query for the count and the list: "20+" beyond
+
 
 def backoffice_panel(request):
     """Unread conversations of the member of staff (his distributors', or ones he wrote in)."""
     user = request.user
     if not user.has_perm("comms.view_thread"):
         return None
-    qs = selectors.threads_for(user).filter(selectors.participating_q(user), unread__gt=0)
-    return "comms/panel_backoffice.html", {"unread": qs.count(), "threads": list(qs[:5])}
+    threads = list(selectors.threads_for(user).filter(selectors.participating_q(user), unread__gt=0)[:LIMIT])
+    return "comms/panel_backoffice.html", {"unread": len(threads), "more": len(threads) == LIMIT,
+                                           "threads": threads[:5]}
 
 
 def portal_panel(request, distributor):

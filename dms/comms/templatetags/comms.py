@@ -7,7 +7,14 @@ from .. import selectors
 register = template.Library()
 
 
+COMMS_PAGES = {"threads", "announcements"}
+
+
 def _cached(context, key, compute):
+    """Counted on this app's pages only (the dashboards show them in their panels), so other
+    pages keep their query budget."""
+    if context.get("nav") not in COMMS_PAGES:
+        return 0
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
