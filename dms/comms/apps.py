@@ -6,3 +6,6 @@ class CommsConfig(AppConfig):
     name = "dms.comms"
     label = "comms"
     verbose_name = _("Communication")
+
+    def ready(self):
+        from . import jobs  # noqa: F401
