@@ -28,10 +28,10 @@ def test_customer_pages(browser, demo):  # noqa: F811
     assert "华强北便利店" in page.content()
     visit(page, demo, f"/portal/crm/{shop.pk}/", "crm-portal-detail")
     if not page.locator("#id_summary").is_visible():
-        page.click("details.c-add summary")
+        page.click("details:has(#id_summary) > summary")
     page.fill("#id_summary", "浏览器测试：电话确认补货")
     page.fill("#id_date", dt.date.today().isoformat())
-    page.click("details.c-add button[type=submit]")
+    page.click("details:has(#id_summary) button[type=submit]")
     page.wait_for_load_state("networkidle")
     page.locator("text=浏览器测试：电话确认补货").wait_for()
     visit(page, demo, "/portal/crm/segments/", "crm-portal-segments")
