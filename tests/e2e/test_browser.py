@@ -33,7 +33,11 @@ def browser():
 class Watch:
     def __init__(self, page):
         self.problems = []
-        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        # Name the element and source behind a CSP violation (the console message alone does not).
+        page.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error("
+                             "'CSP ' + e.violatedDirective + ' at ' + e.sourceFile + ':' + e.lineNumber + ' ' + "
+                             "e.sample + ' ' + (e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 160) : '')))")
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console at {page.url}: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         page.on("response", self.on_response)
 
