@@ -440,6 +440,8 @@ class OrderPayment(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     prepayment_amount = money(_("from prepayment"))
     rebate_amount = money(_("from rebate"))
+    # How much of prepayment_amount has been applied to the order's invoices so far.
+    applied_amount = money(_("applied to invoices"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RESERVED)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
