@@ -30,8 +30,17 @@ from dms.orders.models import Order
 
 from . import allocations as alloc
 from .ledger import credit, debit, ensure_account, to_money
-from .models import ZERO, Account, Allocation, DistributorAccount, Invoice, InvoiceLine, JournalEntry, OrderPayment
-from .models import PaymentTerms
+from .models import (
+    ZERO,
+    Account,
+    Allocation,
+    DistributorAccount,
+    Invoice,
+    InvoiceLine,
+    JournalEntry,
+    OrderPayment,
+    PaymentTerms,
+)
 
 INVOICEABLE_ORDER = (Order.Status.APPROVED, Order.Status.PARTIALLY_SHIPPED, Order.Status.SHIPPED,
                      Order.Status.COMPLETED)
