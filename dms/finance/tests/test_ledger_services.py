@@ -51,11 +51,11 @@ def assert_reconciled():
 def test_shipment_invoice_splits_vat_per_line_and_posts_receivable(distributor, fin):
     inv = invoice(distributor, ("99.90", 3), ("10.00", 1, "0.09"))
     lines = list(inv.lines.order_by("pk"))
-    assert [(l.amount, l.tax_amount, l.net_amount) for l in lines] == [
+    assert [(line.amount, line.tax_amount, line.net_amount) for line in lines] == [
         (D("299.70"), D("34.48"), D("265.22")), (D("10.00"), D("0.83"), D("9.17"))]
     assert (inv.total_amount, inv.tax_amount, inv.net_amount) == (D("309.70"), D("35.31"), D("274.39"))
     assert inv.status == Invoice.Status.OPEN
-    posted = {(l.account, l.debit, l.credit) for l in inv.entry.lines.all()}
+    posted = {(line.account, line.debit, line.credit) for line in inv.entry.lines.all()}
     assert posted == {(Account.RECEIVABLE, D("309.70"), D("0")), (Account.REVENUE, D("0"), D("274.39")),
                       (Account.VAT, D("0"), D("35.31"))}
     assert account(distributor).receivable == D("309.70")
@@ -159,7 +159,7 @@ def test_payment_allocated_to_two_invoices_with_the_rest_on_prepayment(distribut
     assert (b.paid_amount, p.to_prepayment) == (D("120.50"), D("129.50"))
     acc = account(distributor)
     assert (acc.receivable, acc.prepayment) == (D("79.50"), D("129.50"))
-    lines = {(l.account, l.debit, l.credit) for l in p.entry.lines.all()}
+    lines = {(line.account, line.debit, line.credit) for line in p.entry.lines.all()}
     assert lines == {(Account.BANK, D("350.00"), 0), (Account.RECEIVABLE, 0, D("220.50")),
                      (Account.PREPAYMENT, 0, D("129.50"))}
     assert_reconciled()
