@@ -129,7 +129,8 @@ def history(distributor_id: int) -> list[dict]:
 def bank_imports():
     waiting = [BankLine.Status.UNMATCHED, BankLine.Status.SUGGESTED]
     return BankImport.objects.select_related("uploaded_by").annotate(
-        line_count=Count("lines"), open_count=Count("lines", filter=Q(lines__status__in=waiting)))
+        line_count=Count("lines"), open_count=Count("lines", filter=Q(lines__status__in=waiting))).order_by(
+        "-uploaded_at", "-id")
 
 
 def bank_lines(import_id: int):
