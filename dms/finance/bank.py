@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dms.core.errors import Conflict, DomainError, ValidationFailed
+from dms.core.errors import Conflict, ValidationFailed
 from dms.core.excel import ImportResult, RowError, cell_text, normalise_header, read_xlsx
 from dms.distributors.models import Distributor
 
@@ -120,19 +120,19 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text or "")
 
 
-def suggest(line: BankLine) -> tuple[Distributor | None, list[Invoice], list[str]]:
+def bank_accounts() -> dict[str, Distributor]:
+    """Distributors by their bank account number (digits only)."""
+    return {_digits(d.bank_account): d for d in Distributor.objects.exclude(bank_account="").only("pk", "bank_account")}
+
+
+def suggest(line: BankLine, accounts: dict[str, Distributor]) -> tuple[Distributor | None, list[Invoice], list[str]]:
     """The distributor and invoices this line most likely pays, and why."""
     reasons: list[str] = []
     numbers = [n.upper() for n in INVOICE_NUMBER.findall(line.reference or "")]
     by_number = list(Invoice.objects.filter(number__in=numbers, status__in=alloc.OPEN_STATUSES).order_by("pk"))
-    distributor = None
-    account = _digits(line.payer_account)
-    if account:
-        for d in Distributor.objects.exclude(bank_account="").only("pk", "bank_account", "name"):
-            if _digits(d.bank_account) == account:
-                distributor = d
-                reasons.append(_("Matched by payer account"))
-                break
+    distributor = accounts.get(_digits(line.payer_account)) if _digits(line.payer_account) else None
+    if distributor is not None:
+        reasons.append(_("Matched by payer account"))
     if distributor is None and by_number:
         distributor = by_number[0].distributor
         reasons.append(_("Matched by invoice number"))
@@ -163,9 +163,10 @@ def import_statement(*, upload, file_name: str, actor) -> tuple[ImportResult, Ba
         return result, None
     bank_import = BankImport.objects.create(file_name=file_name[:200],
                                             uploaded_by=actor if getattr(actor, "pk", None) else None)
+    accounts = bank_accounts()
     for row in rows:
         line = BankLine.objects.create(bank_import=bank_import, **row)
-        distributor, invoices, reasons = suggest(line)
+        distributor, invoices, reasons = suggest(line, accounts)
         if distributor is not None:
             line.distributor, line.status = distributor, BankLine.Status.SUGGESTED
             line.match_reason = "；".join(reasons)[:255]
@@ -220,5 +221,3 @@ def ignore_bank_line(*, line_id: int, actor) -> BankLine:
 def template_rows() -> tuple[list[str], list[list[str]]]:
     return [c.names[0] for c in COLUMNS], [[c.example for c in COLUMNS]]
 
-
-__all__ = ["COLUMNS", "DomainError", "import_statement", "ignore_bank_line", "record_bank_line", "template_rows"]

@@ -27,7 +27,7 @@ def account(request):
     else:
         tab = "invoices"
         items = selectors_ledger.invoices().filter(distributor_id=distributor_id).exclude(
-            status=Invoice.Status.CANCELLED).order_by("status" if request.GET.get("open") else "-issue_date", "-pk")
+            status=Invoice.Status.CANCELLED).order_by("-issue_date", "-pk")
     context = {
         "nav": "account", "css": CSS, "tab": tab,
         "account": get_object_or_404(selectors_ledger.accounts(), distributor_id=distributor_id),
