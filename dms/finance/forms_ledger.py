@@ -29,7 +29,7 @@ class PaymentForm(ScopedDistributors, forms.Form):
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}))
     method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices, initial=Payment.Method.BANK_TRANSFER)
     received_on = forms.DateField(label=_("Received on"), initial=timezone.localdate,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reference = forms.CharField(label=_("Reference"), max_length=64, required=False,
                                 help_text=_("Bank transaction number or the payer's note."))
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
