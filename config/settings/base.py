@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         "PriceListKindEnum": "dms.catalog.models.PriceList.Kind",
         "ReviewKindEnum": "dms.distributors.models.Review.Kind",
         "CustomerTypeEnum": "dms.crm.models.Customer.Type",
+        "InvoiceStatusEnum": "dms.finance.models.Invoice.Status",
         "CustomerStatusEnum": "dms.crm.models.Customer.Status",
         "CustomerNeedStatusEnum": "dms.crm.models.CustomerNeed.Status",
     },

@@ -447,6 +447,8 @@ class OrderPayment(models.Model):
     credit_amount = money(_("credit taken"))
     credit_released = money(_("credit given back"))
     rebate_deducted = models.BooleanField(_("rebate deducted"), default=False)
+    # How much of the prepayment and rebate has been applied to the order's invoices so far.
+    applied_amount = money(_("applied to invoices"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -3,6 +3,7 @@ and tracking number — which posts the stock moves — tracked, and received.""
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,6 +118,10 @@ def dispatch_shipment(*, shipment_id: int, carrier: Carrier | None, tracking_num
         defaults={"source": TrackingEvent.Source.SYSTEM})
     record(action=AuditLog.Action.TRANSITION, instance=shipment, distributor_id=shipment.distributor_id,
            changes={"status": [St.PICKING, St.DISPATCHED]}, message=shipment.tracking_number, actor=actor)
+    if settings.FINANCE_INVOICE_ON == "shipment":
+        from dms.finance import invoicing
+
+        invoicing.invoice_shipment(shipment_id=shipment.pk, actor=actor)
     from . import notify
 
     transaction.on_commit(lambda: notify.dispatched(shipment.pk))

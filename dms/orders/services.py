@@ -227,6 +227,7 @@ def create_order(*, distributor: Distributor, lines, actor=None, submit: bool = 
                                 changes={"status": [None, order.status], "total_amount": [None, str(total)]},
                                 actor=actor)
             _insert_events(events, entry)
+            _invoice_if_due(order, actor)
             _after_status(order, actor)
     except IntegrityError:
         existing = _replay(actor, idempotency_key, request_hash)
@@ -281,6 +282,14 @@ def _insert_events(events, entry) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"WITH e AS (INSERT INTO orders_orderevent ({e_cols}) VALUES {e_rows}) "  # noqa: S608
                        f"INSERT INTO audit_auditlog ({a_cols}) VALUES {a_rows}", e_params + a_params)
+
+
+def _invoice_if_due(order, actor) -> None:
+    """With FINANCE_INVOICE_ON = "approval", an order is invoiced as it is approved."""
+    if order.status == S.APPROVED and settings.FINANCE_INVOICE_ON == "approval":
+        from dms.finance import invoicing
+
+        invoicing.invoice_order(order_id=order.pk, actor=actor)
 
 
 def _after_status(order, actor) -> None:
@@ -342,6 +351,7 @@ def submit_order(*, order_id: int, actor=None, use_prepayment: bool = False, use
     order.save()
     OrderEvent.objects.bulk_create(events)
     _audit(order, AuditLog.Action.TRANSITION, _("Submitted."), {"status": [S.DRAFT, order.status]}, actor=actor)
+    _invoice_if_due(order, actor)
     _after_status(order, actor)
     return order
 
@@ -398,6 +408,7 @@ def approve_order(*, order_id: int, actor, note: str = "") -> Order:
                                                                                       step=step.name))] \
         if step else []
     _set_status(order, S.APPROVED, actor=actor, message=note, events=events, extra_fields=["approved_at"])
+    _invoice_if_due(order, actor)
     return order
 
 
@@ -448,6 +459,7 @@ def release_credit_hold(*, order_id: int, actor, note: str = "") -> Order:
     order.approved_at = timezone.now()
     _set_status(order, S.APPROVED, actor=actor, extra_fields=["approved_at", "warehouse"],
                 message=system_message(gettext_noop("Credit hold released by finance. %(note)s"), note=note[:200]))
+    _invoice_if_due(order, actor)
     return order
 
 
@@ -520,6 +532,7 @@ def update_order_lines(*, order_id: int, lines, actor, note: str | None = None) 
     OrderEvent.objects.bulk_create(events)
     _audit(order, AuditLog.Action.UPDATE, _("Order edited."), {"total_amount": [None, str(order.total_amount)]},
            actor=actor)
+    _invoice_if_due(order, actor)
     _after_status(order, actor)
     return order
 
@@ -704,4 +717,7 @@ def receive_return(*, return_id: int, actor) -> ReturnRequest:
                          reason=ret.get_reason_display())
     ret.received_at = timezone.now()
     _return_status(ret, ReturnRequest.Status.RECEIVED, actor)
+    from dms.finance import credit_notes  # the goods are back: credit the distributor
+
+    credit_notes.credit_return(return_id=ret.pk, actor=actor)
     return ret

@@ -1,0 +1,8 @@
+import pytest
+
+from .factories import finance_user
+
+
+@pytest.fixture
+def fin(db):
+    return finance_user()
