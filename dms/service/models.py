@@ -247,6 +247,11 @@ class TicketMessage(models.Model):
     def internal(self) -> bool:
         return self.kind == self.Kind.NOTE
 
+    @property
+    def event_label(self) -> str:
+        """An event's body is the new status; shown in the reader's language."""
+        return Ticket.Status(self.body).label if self.body in Ticket.Status.values else self.body
+
 
 class TicketAttachment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")

@@ -34,7 +34,7 @@ def ticket_list(request):
     filterset = TicketFilter(data, queryset=base)
     qs = (filterset.qs if filterset.is_valid() else base).order_by("-updated_at", "-id")
     return render_list(request, "service/portal/list.html", {
-        "nav": "tickets", "page_obj": paginate(request, qs), "q": request.GET,
+        "nav": "service", "page_obj": paginate(request, qs), "q": request.GET,
         "statuses": Ticket.Status.choices, "types": TicketType.choices,
     })
 
@@ -55,14 +55,14 @@ def ticket_create(request):
             messages.success(request, _("Ticket %(number)s is raised; our service team will answer you here.")
                              % {"number": ticket.number})
             return redirect("service_portal:detail", pk=ticket.pk)
-    return render(request, "service/portal/form.html", {"nav": "tickets", "form": form},
+    return render(request, "service/portal/form.html", {"nav": "service", "form": form},
                   status=400 if form.errors else 200)
 
 
 def _context(ticket, **extra):
     done_at = ticket.resolved_at or ticket.closed_at
     context = {
-        "nav": "tickets", "ticket": ticket, "conversation": selectors.conversation(ticket, staff=False),
+        "nav": "service", "ticket": ticket, "conversation": selectors.conversation(ticket, staff=False),
         "files": selectors.ticket_attachments(ticket, staff=False), "message_form": MessageForm(),
         "rate_form": RateForm(),
         "can_reply": ticket.status in Ticket.ACTIVE,
@@ -105,8 +105,8 @@ def ticket_messages(request, pk):
                     "error": " ".join(str(e) for errors in form.errors.values() for e in errors)})
             return redirect("service_portal:detail", pk=ticket.pk)
         ticket = _own(request, pk)
-    return render(request, "service/portal/detail.html#conversation", _context(ticket, message_form=form),
-                  status=status)
+    # 200 even with errors: HTMX swaps only successful answers, and the form shows them.
+    return render(request, "service/portal/detail.html#conversation", _context(ticket, message_form=form))
 
 
 @portal_view()

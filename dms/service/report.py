@@ -48,7 +48,7 @@ def report_context(request) -> dict:
         ]},
         "options": {"scales": {"y": {"min": 0, "max": 100}}},
     }
-    return {"nav": "sla_report", "rows": rows, "group": group, "q": data, "filterset": filterset, "chart": chart,
+    return {"nav": "service_sla", "rows": rows, "group": group, "q": data, "filterset": filterset, "chart": chart,
             "groups": [("priority", _("Priority")), ("type", _("Type")), ("assignee", _("Assignee"))],
             "types": TicketType.choices, "priorities": Priority.choices,
             "total": sum(r["total"] for r in rows)}

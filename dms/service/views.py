@@ -86,7 +86,7 @@ def _list(request, *, mine: bool):
     for t in page_obj:
         t.sla_state = "breached" if t.pk in breached else "at_risk" if t.pk in at_risk else ""
     context = {
-        "nav": "my_tickets" if mine else "tickets", "mine": mine, "page_obj": page_obj, "filterset": filterset,
+        "nav": "service_mine" if mine else "service", "mine": mine, "page_obj": page_obj, "filterset": filterset,
         "filters_active": any(request.GET.get(k) for k in TicketFilter.Meta.fields),
         "statuses": Ticket.Status.choices, "types": TicketType.choices, "priorities": Priority.choices,
         "assignees": staff_users(), "q": request.GET, "active_value": data.get("active", ""),
@@ -129,7 +129,7 @@ def ticket_create(request):
             messages.success(request, _("Ticket %(number)s raised.") % {"number": ticket.number})
             return redirect("service:detail", pk=ticket.pk)
     status = 400 if form.errors else 200
-    return render(request, "service/ticket_form.html", {"nav": "tickets", "form": form}, status=status)
+    return render(request, "service/ticket_form.html", {"nav": "service", "form": form}, status=status)
 
 
 # --- the ticket page ----------------------------------------------------------------------
@@ -138,7 +138,7 @@ def ticket_create(request):
 def _detail_context(request, ticket, **extra):
     can_change = request.user.has_perm(CHANGE)
     context = {
-        "nav": "tickets", "ticket": ticket, "sla_state": selectors.sla_state(ticket),
+        "nav": "service", "ticket": ticket, "sla_state": selectors.sla_state(ticket),
         "conversation": selectors.conversation(ticket, staff=True),
         "files": selectors.ticket_attachments(ticket, staff=True),
         "can_change": can_change, "can_assign": request.user.has_perm(ASSIGN),
@@ -188,7 +188,8 @@ def ticket_messages(request, pk):
             return redirect("service:detail", pk=ticket.pk)
         ticket = _get_ticket(pk)
     context = _detail_context(request, ticket, message_form=form)
-    return render(request, "service/ticket_detail.html#conversation", context, status=status)
+    # 200 even with errors: HTMX swaps only successful answers, and the form shows them.
+    return render(request, "service/ticket_detail.html#conversation", context)
 
 
 @require_POST
