@@ -7,7 +7,6 @@ includes one. Status changes are actions: ``start``, ``wait``, ``resolve``, ``cl
 ``reopen``; plus ``assign`` (staff) and ``rate`` (the distributor, once).
 """
 
-import django_filters
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
