@@ -90,6 +90,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_users()
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
 class RateForm(forms.Form):

@@ -3,7 +3,7 @@ and products), the conversation (never an internal note), reply, close/reopen an
 Every ticket is looked up in the user's distributor, so another's is a 404."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,6 +97,11 @@ def ticket_messages(request, pk):
                 status = 400
             else:
                 form = MessageForm()
+                if wants_partial(request) and Ticket.objects.get(pk=ticket.pk).status != ticket.status:
+                    # the reply moved the ticket back to work: the whole page changes, not only the thread
+                    response = HttpResponse(status=204)
+                    response["HX-Refresh"] = "true"
+                    return response
         else:
             status = 400
         if not wants_partial(request):
