@@ -21,6 +21,7 @@ from dms.core.forms import apply_service_errors
 from dms.core.lists import paginate, render_list, wants_partial
 from dms.core.permissions import staff_view
 from dms.distributors.filters import order_by_param
+from dms.distributors.models import Distributor
 
 from . import selectors, services
 from .filters import TICKET_ORDERING, TicketFilter
@@ -89,7 +90,7 @@ def _list(request, *, mine: bool):
         "nav": "service_mine" if mine else "service", "mine": mine, "page_obj": page_obj, "filterset": filterset,
         "filters_active": any(request.GET.get(k) for k in TicketFilter.Meta.fields),
         "statuses": Ticket.Status.choices, "types": TicketType.choices, "priorities": Priority.choices,
-        "assignees": staff_users(), "q": request.GET, "active_value": data.get("active", ""),
+        "assignees": staff_users(), "distributors": Distributor.objects.order_by("name"), "q": request.GET, "active_value": data.get("active", ""),
         "counts": selectors.counts(base, now),
     }
     return render_list(request, "service/ticket_list.html", context)
