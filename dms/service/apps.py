@@ -6,3 +6,6 @@ class ServiceConfig(AppConfig):
     name = "dms.service"
     label = "service"
     verbose_name = _("After-sales service")
+
+    def ready(self):
+        from . import jobs  # noqa: F401 - registers the SLA watcher

@@ -1,7 +1,15 @@
 """Permissions this app gives each role; merged into accounts.roles.ROLE_PERMISSIONS.
 
-Keys are role values ("admin", "channel_manager", "sales_ops", "warehouse", "finance",
-"distributor_admin", "distributor_staff"); values are "app_label.codename" strings.
+Distributor users need no permission: the portal pages and the API let them act on their
+own distributor's tickets only (scoped).
 """
 
-PERMISSIONS: dict[str, list[str]] = {}
+_WORK = ["service.view_ticket", "service.add_ticket", "service.change_ticket"]
+_LEAD = [*_WORK, "service.assign_ticket", "service.view_sla_report"]
+
+PERMISSIONS: dict[str, list[str]] = {
+    "admin": _LEAD,
+    "channel_manager": _LEAD,
+    "sales_ops": _LEAD,
+    "warehouse": _WORK,
+}
