@@ -16,7 +16,7 @@ def finance_user(username="fin1"):
     return User.objects.filter(username=username).first() or UserFactory(username=username, roles=["finance"])
 
 
-def approved_order(distributor, *lines, actor=None):
+def approved_order(distributor, *lines, actor=None, **pay):
     """An approved order; each line is (unit price, quantity[, vat rate])."""
     wanted = []
     for line in lines:
@@ -24,7 +24,7 @@ def approved_order(distributor, *lines, actor=None):
         product = ProductFactory(base_price=Decimal(price), vat_rate=Decimal(rate[0] if rate else "0.13"))
         stock(product, quantity + 10)
         wanted.append({"product": product.pk, "quantity": quantity})
-    order = orders.create_order(distributor=distributor, lines=wanted, submit=True, actor=actor)
+    order = orders.create_order(distributor=distributor, lines=wanted, submit=True, actor=actor, **pay)
     order.refresh_from_db()
     if order.status != order.Status.APPROVED:
         order = orders.approve_order(order_id=order.pk, actor=UserFactory(roles=["admin"]))

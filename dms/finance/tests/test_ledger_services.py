@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from dms.core.errors import Conflict, InvalidTransition, ValidationFailed
-from dms.finance import credit_notes, invoicing, ledger, payments
+from dms.finance import credit_notes, invoicing, payments
 from dms.finance.corrections import reverse_entry
 from dms.finance.models import (
     Account,
@@ -97,35 +97,30 @@ def test_invoice_for_a_picking_shipment_is_refused(distributor, fin):
 
 
 def test_order_invoice_releases_open_orders_and_applies_the_deducted_prepayment(distributor, fin):
-    payments.record_payment(distributor_id=distributor.pk, amount="500.00", method="bank_transfer", actor=fin)
-    order = approved_order(distributor, ("100.00", 3))
-    # What the credit part does at approval: prepayment moved to the order (deposit).
-    ledger.post(kind=JournalEntry.Kind.PREPAYMENT_APPLIED, distributor_id=distributor.pk,
-                lines=[ledger.debit(Account.PREPAYMENT, D("200.00")), ledger.credit(Account.DEPOSIT, D("200.00"))])
-    OrderPayment.objects.create(order=order, distributor=distributor, prepayment_amount=D("200.00"),
-                                status=OrderPayment.Status.DEDUCTED)
-    DistributorAccount.objects.filter(distributor=distributor).update(open_orders=D("300.00"))
+    payments.record_payment(distributor_id=distributor.pk, amount="200.00", method="bank_transfer", actor=fin)
+    order = approved_order(distributor, ("100.00", 3), use_prepayment=True)  # 200 prepaid, 100 on credit
+    a = account(distributor)
+    assert (a.prepayment, a.deposit, a.open_orders) == (D("0"), D("200.00"), D("100.00"))
     inv = invoicing.invoice_order(order_id=order.pk, actor=fin)
     inv.refresh_from_db()
     a = account(distributor)
     assert (inv.paid_amount, inv.status) == (D("200.00"), Invoice.Status.PARTIALLY_PAID)
-    assert (a.receivable, a.deposit, a.prepayment, a.open_orders) == (D("100.00"), D("0"), D("300.00"), D("0"))
+    assert (a.receivable, a.deposit, a.prepayment, a.open_orders) == (D("100.00"), D("0"), D("0"), D("0"))
     assert OrderPayment.objects.get(order=order).status == OrderPayment.Status.INVOICED
     assert invoicing.invoice_order(order_id=order.pk, actor=fin).pk == inv.pk
     assert_reconciled()
 
 
-def test_reserved_prepayment_is_applied_and_released_at_invoice(distributor, fin):
-    payments.record_payment(distributor_id=distributor.pk, amount="1000.00", method="bank_transfer", actor=fin)
-    DistributorAccount.objects.filter(distributor=distributor).update(prepayment_reserved=D("150.00"))
-    order = approved_order(distributor, ("100.00", 2))
-    OrderPayment.objects.create(order=order, distributor=distributor, prepayment_amount=D("150.00"),
-                                status=OrderPayment.Status.RESERVED)
+def test_reserved_prepayment_is_applied_and_released_at_invoice(distributor, fin, settings):
+    settings.FINANCE_PREPAYMENT_DEDUCT_AT = "shipment"
+    payments.record_payment(distributor_id=distributor.pk, amount="150.00", method="bank_transfer", actor=fin)
+    order = approved_order(distributor, ("100.00", 2), use_prepayment=True)
+    assert account(distributor).prepayment_reserved == D("150.00")
     inv = invoicing.invoice_shipment(shipment_id=shipped(order).pk, actor=fin)
     inv.refresh_from_db()
     a = account(distributor)
     assert inv.paid_amount == D("150.00")
-    assert (a.prepayment, a.prepayment_reserved, a.receivable) == (D("850.00"), D("0"), D("50.00"))
+    assert (a.prepayment, a.prepayment_reserved, a.receivable, a.open_orders) == (D("0"), D("0"), D("50.00"), D("0"))
     assert_reconciled()
 
 
