@@ -28,7 +28,7 @@ class MaterialForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=128)
     file = forms.FileField(label=_("File"), required=False,
                            help_text=_("Documents: PDF, JPG or PNG. Videos: MP4, WebM or MOV."))
-    url = forms.URLField(label=_("Link"), required=False, max_length=500,
+    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https",
                          help_text=_("For a link, or a video hosted elsewhere."))
 
 
@@ -38,7 +38,7 @@ class SessionForm(forms.Form):
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=30)
     place = forms.CharField(label=_("Place"), max_length=255, required=False)
-    meeting_link = forms.URLField(label=_("Meeting link"), max_length=500, required=False)
+    meeting_link = forms.URLField(label=_("Meeting link"), max_length=500, required=False, assume_scheme="https")
 
 
 class QuestionForm(forms.Form):
