@@ -104,7 +104,7 @@ class Command(BaseCommand):
 
     def activity(self, courses):
         """About half of the active distributors' first users pass the quizzes; some fail once;
-        some register for the upcoming sessions."""
+        every third registers for the first on-site session."""
         rnd = random.Random(2027)
         product, sales, service, _compliance = courses
         active = list(Distributor.objects.filter(status=Distributor.Status.ACTIVE).order_by("pk"))
@@ -121,7 +121,7 @@ class Command(BaseCommand):
                     if rnd.random() < 0.3:
                         services.submit_quiz(course_id=course.pk, user=user, answers=wrong(course))
                     services.submit_quiz(course_id=course.pk, user=user, answers=right(course))
-            if rnd.random() < 0.3:
+            if index % 3 == 1:
                 services.register(session_id=sales.sessions.first().pk, user=user)
 
 
