@@ -266,7 +266,8 @@ class MandatoryCourse(models.Model):
             models.CheckConstraint(
                 condition=(models.Q(due_date__isnull=False, within_days__isnull=True)
                            | models.Q(due_date__isnull=True, within_days__isnull=False)),
-                name="training_mandate_one_deadline"),
+                name="training_mandate_one_deadline",
+                violation_error_message=_("Give either a deadline or a number of days after activation.")),
         ]
 
     def __str__(self):
