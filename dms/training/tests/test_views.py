@@ -169,3 +169,11 @@ def test_portal_record_shows_the_certificates(client, learner, course):
     client.force_login(learner)
     page = client.get(reverse("training_portal:record")).content.decode()
     assert Completion.objects.get().certificate_number in page
+
+
+def test_a_mandate_with_two_deadlines_is_refused_in_words(client, admin_user, course):
+    client.force_login(admin_user)
+    response = client.post(reverse("training:mandate_add", args=[course.pk]), {
+        "tier": tier(1).pk, "due_date": "2027-01-31", "within_days": 30, "required_people": 1})
+    assert response.status_code == 400 and not course.mandates.exists()
+    assert "msg-error" in response.content.decode()
