@@ -297,6 +297,8 @@ def mark_attendance(*, session_id: int, attended_ids: set[int], actor) -> int:
     """Mark each registration in scope as attended (in ``attended_ids``) or absent; an
     attendee who passed the quiz completes the course. Returns how many were attended."""
     session = TrainingSession.objects.select_for_update().select_related("course").get(pk=session_id)
+    if session.starts_at > timezone.now():
+        raise ValidationFailed(_("Attendance can be recorded once the session has started."))
     regs = list(Registration.objects.select_for_update().filter(session=session).exclude(
         status=Registration.Status.CANCELLED).select_related("user"))
     count = 0

@@ -10,6 +10,7 @@ managers, so a channel manager sees only his distributors' people on every page 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -214,12 +215,16 @@ def session_detail(request, pk):
         if not request.user.has_perm(ATTEND):
             raise Http404
         attended = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
-        n = services.mark_attendance(session_id=session.pk, attended_ids=attended, actor=request.user)
-        messages.success(request, _("Attendance saved: %(n)d attended.") % {"n": n})
+        try:
+            n = services.mark_attendance(session_id=session.pk, attended_ids=attended, actor=request.user)
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Attendance saved: %(n)d attended.") % {"n": n})
         return redirect("training:session", pk=session.pk)
     return render(request, "training/session_detail.html", {
         "nav": "training_courses", "session": session, "registrations": registrations,
-        "can_mark": request.user.has_perm(ATTEND)})
+        "can_mark": request.user.has_perm(ATTEND), "started": session.starts_at <= timezone.now()})
 
 
 # --- records, certificates, report --------------------------------------------------------

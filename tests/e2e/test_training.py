@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from dms.core.testing.factories import DistributorFactory, UserFactory, portal_user, tier
 from dms.training.models import Completion, Course, Registration
+from dms.training.tests.factories import start
 
 from .test_browser import PASSWORD, SHOTS, Watch, browser  # noqa: F401 — the browser fixture is used below
 
@@ -127,6 +128,7 @@ def test_staff_follow_courses_attendance_records_and_the_report(browser, academy
         shot(page, name)
     expect(page.locator("canvas[data-chart]")).to_be_visible()
     reg = Registration.objects.select_related("session", "distributor").first()
+    start(reg.session)  # attendance is recorded once the session has begun
     page.goto(f"{base}/backoffice/training/sessions/{reg.session_id}/")
     page.locator(f"input[name=attended][value='{reg.pk}']").check()
     page.get_by_role("button", name="Save attendance").or_(page.locator("form.card button[type=submit]")).first.click()

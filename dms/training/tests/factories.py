@@ -38,3 +38,13 @@ def session_for(course, *, capacity=10, days=3, mode="on_site"):
     return services.add_session(course_id=course.pk, mode=mode, starts_at=start, ends_at=start + dt.timedelta(hours=2),
                                 capacity=capacity, place="上海培训中心 3 楼", meeting_link="https://meeting.example.com/1",
                                 actor=None)
+
+
+def start(session):
+    """Move a session (taken with seats while it was upcoming) to have begun an hour ago."""
+    from dms.training.models import TrainingSession
+
+    begin = timezone.now() - dt.timedelta(hours=1)
+    TrainingSession.objects.filter(pk=session.pk).update(starts_at=begin, ends_at=begin + dt.timedelta(hours=2))
+    session.refresh_from_db()
+    return session

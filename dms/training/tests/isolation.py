@@ -39,12 +39,13 @@ def victim_objects(*, distributor, owner, staff):
     must never appear to an outsider)."""
     from dms.training.services import mark_attendance, register, submit_quiz
 
-    from .factories import course_with_quiz, right_answers, session_for
+    from .factories import course_with_quiz, right_answers, session_for, start
 
     course = course_with_quiz(requires_session=True)
     session = session_for(course)
     registration = register(session_id=session.pk, user=owner)
     attempt = submit_quiz(course_id=course.pk, user=owner, answers=right_answers(course))
+    start(session)
     mark_attendance(session_id=session.pk, attended_ids={registration.pk}, actor=staff)
     completion = owner.training_completions.get(course=course)
     ids = {"training_course": course.pk, "training_attempt": attempt.pk, "training_completion": completion.pk}

@@ -9,7 +9,7 @@ from dms.notifications.models import Category, Notification
 from dms.training import selectors, services
 from dms.training.models import Completion, Course, DeadlineReminder, QuizAttempt, Registration
 
-from .factories import course_with_quiz, right_answers, session_for, wrong_answer
+from .factories import course_with_quiz, right_answers, session_for, start, wrong_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +155,9 @@ def test_attendance_is_required_when_the_course_says_so(learner, admin_user):
     reg = services.register(session_id=session.pk, user=learner)
     services.submit_quiz(course_id=course.pk, user=learner, answers=right_answers(course))
     assert not Completion.objects.filter(course=course).exists()
+    with pytest.raises(ValidationFailed):  # not before the session has started
+        services.mark_attendance(session_id=session.pk, attended_ids={reg.pk}, actor=admin_user)
+    start(session)
     services.mark_attendance(session_id=session.pk, attended_ids={reg.pk}, actor=admin_user)
     completion = Completion.objects.get(course=course, user=learner)
     assert completion.score == 100
@@ -167,6 +170,7 @@ def test_absent_people_are_marked_absent(course, learner, distributor, admin_use
     session = session_for(course)
     there = services.register(session_id=session.pk, user=learner)
     away = services.register(session_id=session.pk, user=portal_user(distributor, "distributor_staff"))
+    start(session)
     assert services.mark_attendance(session_id=session.pk, attended_ids={there.pk}, actor=admin_user) == 1
     away.refresh_from_db()
     assert away.status == Registration.Status.ABSENT

@@ -8,7 +8,7 @@ from dms.core.testing.factories import DistributorFactory, portal_user, tier
 from dms.training import services
 from dms.training.models import Completion, Course, Question, QuizAttempt, Registration
 
-from .factories import course_with_quiz, right_answers, session_for
+from .factories import course_with_quiz, right_answers, session_for, start
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,7 @@ def test_session_page_lists_only_the_managers_distributors(client, course, learn
     page = client.get(reverse("training:session", args=[session.pk])).content.decode()
     assert learner.distributor.name in page and "别人家经销商" not in page
     # marking attendance touches only his distributors' people
+    start(session)
     reg = Registration.objects.get(user=learner)
     client.post(reverse("training:session", args=[session.pk]), {"attended": [reg.pk]})
     assert Registration.objects.get(user=learner).status == "attended"
