@@ -6,3 +6,6 @@ class TrainingConfig(AppConfig):
     name = "dms.training"
     label = "training"
     verbose_name = _("Training")
+
+    def ready(self):
+        from . import jobs  # noqa: F401
