@@ -230,9 +230,11 @@ def add_photo(*, visit_id: int, upload, actor) -> VisitPhoto:
         raise ValidationFailed(_("A cancelled visit takes no photos."))
     if upload is None:
         raise ValidationFailed(fields={"photo": [_("Choose a photo.")]})
-    if validate_document(upload, field="photo") not in PHOTO_TYPES:
+    ext = validate_document(upload, field="photo")
+    if ext not in PHOTO_TYPES:
         raise ValidationFailed(fields={"photo": [_("Only JPG and PNG photos are accepted.")]})
-    photo = VisitPhoto.objects.create(visit=visit, file=upload, original_filename=upload.name[:255],
+    original, upload.name = upload.name[:255], f"photo.{ext}"  # stored under the type its content has
+    photo = VisitPhoto.objects.create(visit=visit, file=upload, original_filename=original,
                                       uploaded_by=_actor(actor))
     record(action=AuditLog.Action.CREATE, instance=photo, distributor_id=visit.distributor_id,
            message=_("Photo added to the visit."), actor=actor)
