@@ -3,8 +3,10 @@ plans the visit, opens it from the month calendar, records it with a photo and a
 for the distributor; the distributor reads the visit in the portal — without the internal
 notes — and marks its action done. With SCREENSHOTS=1 it writes docs/screenshots/visits-*.png."""
 
+import calendar
 import datetime as dt
 import os
+import random
 
 import pytest
 from django.utils import timezone
@@ -13,7 +15,7 @@ from playwright.sync_api import expect
 from dms.core.testing.factories import DistributorFactory, UserFactory, portal_user, tier
 from dms.visits import services
 from dms.visits.models import Visit, VisitAction, VisitFrequency
-from dms.visits.tests.isolation import PNG
+from dms.visits.management.commands.seed_visits_demo import _photo
 
 from .test_browser import PASSWORD, Watch, browser  # noqa: F401 — the browser fixture is used below
 from .test_ordering import login, shot
@@ -50,6 +52,8 @@ def world(live_server):
             participants="王总（总经理）", topics=["季度销售复盘", "新品铺货计划", "库存结构检查", "年度返利沟通"][i - 1],
             actions=[{"description": "提交月度库存明细表", "owner_type": "distributor",
                       "due_date": day + dt.timedelta(days=7)}])
+    services.record_visit(distributor_id=shops[0].pk, visit_date=today - dt.timedelta(days=40), actor=cm,
+                          type="phone", participants="刘总", topics="年度返利政策解读，对账及回款进度沟通")
     services.create_visit(distributor_id=shops[2].pk, actor=cm, planned_date=today + dt.timedelta(days=3),
                           topics="旺季备货")
     services.create_visit(distributor_id=shops[3].pk, actor=cm, planned_date=today - dt.timedelta(days=2),
@@ -75,14 +79,16 @@ def test_manager_plans_and_records_a_visit_the_distributor_reads_it(browser, wor
     page.fill("#id_topics", "新品铺货与终端陈列检查")
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
-    visit = Visit.objects.get(distributor=shop)
+    visit = Visit.objects.get(distributor=shop, status=Visit.Status.PLANNED)
     assert page.url.endswith(f"/backoffice/visits/{visit.pk}/")
 
     # the calendar shows it today; open it from there
     page.goto(f"{base}/backoffice/visits/calendar/")
     expect(page.locator("td.today a.e.planned", has_text=shop.name)).to_be_visible()
     expect(page.locator("a.e.overdue")).to_have_count(1)
-    expect(page.locator("a.e.completed")).to_have_count(4)
+    weeks = calendar.Calendar().monthdatescalendar(timezone.localdate().year, timezone.localdate().month)
+    shown = Visit.objects.filter(status="completed", visit_date__range=(weeks[0][0], weeks[-1][-1])).count()
+    expect(page.locator("a.e.completed")).to_have_count(shown)
     shot(page, "visits-calendar")
     page.locator("td.today a.e.planned", has_text=shop.name).click()
     page.wait_for_load_state("networkidle")
@@ -101,8 +107,8 @@ def test_manager_plans_and_records_a_visit_the_distributor_reads_it(browser, wor
     page.fill("#id_due_date", (timezone.localdate() + dt.timedelta(days=7)).isoformat())
     page.locator("#actions form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    photo = tmp_path / "shelf.png"
-    photo.write_bytes(PNG)
+    photo = tmp_path / "shelf.jpg"
+    photo.write_bytes(_photo(random.Random(7)).read())
     page.set_input_files("#id_photo", str(photo))
     page.locator("form[enctype] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
@@ -111,7 +117,7 @@ def test_manager_plans_and_records_a_visit_the_distributor_reads_it(browser, wor
     shot(page, "visits-record")
 
     page.goto(f"{base}/backoffice/visits/")
-    expect(page.locator("table.v-table tbody tr")).to_have_count(7)
+    expect(page.locator("table.v-table tbody tr")).to_have_count(8)
     shot(page, "visits-list")
     assert not watch.problems, watch.problems
 
