@@ -31,12 +31,15 @@ def record(distributor, channel_manager):
                          {"description": "STAFF-ACTION", "owner_type": "staff", "owner_user_id": channel_manager.pk}])
 
 
-def test_list_filters_sorts_and_exports(client, channel_manager, distributor, other_distributor, record):
+def test_list_filters_sorts_and_exports(client, channel_manager, admin_user, distributor, other_distributor,
+                                        record):
     late = planned(distributor, days_ahead=-2, actor=channel_manager, topics="LATE-ONE")
     planned(other_distributor, actor=None, topics="NOT-MINE")
+    planned(distributor, actor=admin_user, manager_id=admin_user.pk, topics="BY-A-COLLEAGUE")
     client.force_login(channel_manager)
     page = client.get(reverse("visits:list")).content.decode()
     assert "PUBLIC-TOPIC" in page and "LATE-ONE" in page and "NOT-MINE" not in page
+    assert "BY-A-COLLEAGUE" in page  # his distributor's visit, whoever makes it
     page = client.get(reverse("visits:list"), {"status": "overdue"}, HTTP_HX_REQUEST="true").content.decode()
     assert "LATE-ONE" in page and "PUBLIC-TOPIC" not in page and "<html" not in page
     page = client.get(reverse("visits:list"), {"search": "shelf"}).content.decode()
@@ -44,7 +47,7 @@ def test_list_filters_sorts_and_exports(client, channel_manager, distributor, ot
     assert client.get(reverse("visits:list"), {"sort": "-distributor", "type": "phone"}).status_code == 200
     response = client.get(reverse("visits:list"), {"export": "xlsx"})
     rows = list(load_workbook(BytesIO(response.content)).active.values)
-    assert len(rows) == 3 and any("INTERNAL-ONLY" in map(str, r) for r in rows)
+    assert len(rows) == 4 and any("INTERNAL-ONLY" in map(str, r) for r in rows)
     assert late.is_overdue
 
 
