@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from dms.core.testing.factories import DistributorFactory, UserFactory, portal_user, tier
 from dms.visits import services
+from dms.visits.management.commands.seed_visits_demo import demo_photo
 from dms.visits.models import Visit, VisitAction, VisitFrequency
-from dms.visits.management.commands.seed_visits_demo import _photo
 
 from .test_browser import PASSWORD, Watch, browser  # noqa: F401 — the browser fixture is used below
 from .test_ordering import login, shot
@@ -108,7 +108,7 @@ def test_manager_plans_and_records_a_visit_the_distributor_reads_it(browser, wor
     page.locator("#actions form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     photo = tmp_path / "shelf.jpg"
-    photo.write_bytes(_photo(random.Random(7)).read())
+    photo.write_bytes(demo_photo(random.Random(7)).read())
     page.set_input_files("#id_photo", str(photo))
     page.locator("form[enctype] button[type=submit]").click()
     page.wait_for_load_state("networkidle")

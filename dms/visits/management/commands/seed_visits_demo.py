@@ -42,7 +42,7 @@ STAFF_ACTIONS = ["申请陈列费用支持", "协调仓库优化发货时效", "
 PARTICIPANTS = ["王总（总经理）、采购李经理", "陈总、仓储主管刘工", "张经理（销售总监）", "赵总、财务孙会计"]
 
 
-def _photo(rnd) -> SimpleUploadedFile:
+def demo_photo(rnd) -> SimpleUploadedFile:
     """A small generated JPG (a stand-in for a shop-shelf picture)."""
     from PIL import Image, ImageDraw
 
@@ -111,7 +111,7 @@ class Command(BaseCommand):
             staff_participant_ids=[ops.pk] if ops and rnd.random() < .3 else [], topics=rnd.choice(TOPICS),
             problems=rnd.choice(PROBLEMS), internal_notes=rnd.choice(NOTES), actions=actions)
         if kind == "on_site" and rnd.random() < .5:
-            services.add_photo(visit_id=visit.pk, upload=_photo(rnd), actor=manager)
+            services.add_photo(visit_id=visit.pk, upload=demo_photo(rnd), actor=manager)
         if old:  # the older visit's actions were done long ago
             for action in visit.actions.all():
                 services.complete_action(action_id=action.pk, actor=manager)
