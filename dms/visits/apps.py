@@ -6,3 +6,6 @@ class VisitsConfig(AppConfig):
     name = "dms.visits"
     label = "visits"
     verbose_name = _("Visits")
+
+    def ready(self):
+        from . import reminders  # noqa: F401 - registers the daily job
