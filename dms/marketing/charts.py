@@ -13,9 +13,10 @@ def analysis_charts(data: dict) -> dict:
         "months": {
             "type": "bar",
             "data": {"labels": [m["label"] for m in months], "datasets": [
-                {"type": "bar", "label": _("Feedback"), "data": [m["count"] for m in months], "yAxisID": "y"},
+                {"type": "bar", "label": _("Feedback"), "data": [m["count"] for m in months], "yAxisID": "y",
+                 "order": 1, "maxBarThickness": 56},
                 {"type": "line", "label": _("Average rating"), "data": [_number(m["average"]) for m in months],
-                 "yAxisID": "rating", "tension": 0.3},
+                 "yAxisID": "rating", "tension": 0.3, "order": 0},
             ]},
             "options": {"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}},
                                    "rating": {"position": "right", "min": 0, "max": 5,
@@ -36,7 +37,7 @@ def _bars(groups, label):
     return {
         "type": "bar",
         "data": {"labels": [g["label"] or "—" for g in groups],
-                 "datasets": [{"label": label, "data": [g["count"] for g in groups]}]},
+                 "datasets": [{"label": label, "data": [g["count"] for g in groups], "maxBarThickness": 28}]},
         "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}},
                     "scales": {"x": {"beginAtZero": True, "ticks": {"precision": 0}}}},
     }

@@ -198,7 +198,7 @@ class Material(AuditedModel):
     def display_kind(self) -> str:
         """What the thumbnail shows: image, pdf, video, link or another file."""
         if not self.file:
-            return "link"
+            return "video" if self.category == self.Category.VIDEO else "link"
         if self.is_image:
             return "image"
         return "video" if self.kind in ("mp4", "mov", "webm") else self.kind
