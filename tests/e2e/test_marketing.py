@@ -43,6 +43,12 @@ def _png(colour, size=(640, 480)):
     return buffer.getvalue()
 
 
+def _images_loaded(page):
+    """The previews are real images served from the private preview URL (CSP forbids wait_for_function)."""
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+
+
 @pytest.fixture
 def market(live_server):
     cm = UserFactory(username="cm_zhang", roles=["channel_manager"], first_name="伟", last_name="张")
@@ -95,7 +101,7 @@ def test_feedback_round_trip_analysis_and_library(browser, market):  # noqa: F81
     page.fill("#id_details", "本周起周边社区便利店康师傅 550ml 买一送一，我们同规格动销明显放缓。")
     page.check("input[name=rating][value='5']")
     page.select_option("select[data-region-level='0']", "44")
-    page.wait_for_function("document.querySelector(\"select[data-region-level='1']\").options.length > 5")
+    expect(page.locator("select[data-region-level='1'] option[value='4401']")).to_have_count(1)
     page.select_option("select[data-region-level='1']", "4401")
     page.fill("#id_competitor_name", "康师傅")
     page.fill("#id_competitor_price", "1.50")
@@ -128,7 +134,7 @@ def test_feedback_round_trip_analysis_and_library(browser, market):  # noqa: F81
 
     # the analysis page draws its charts
     staff.goto(f"{base}/backoffice/marketing/feedback/analysis/")
-    staff.wait_for_function("document.querySelectorAll('canvas[data-drawn]').length === 4")
+    expect(staff.locator("canvas[data-drawn]")).to_have_count(4)
     shot(staff, "marketing-backoffice-analysis")
     staff_watch.check()
 
@@ -141,7 +147,7 @@ def test_feedback_round_trip_analysis_and_library(browser, market):  # noqa: F81
     page.goto(f"{base}/portal/marketing/materials/")
     expect(page.locator("article.mat-card")).to_have_count(4)
     expect(page.locator("body")).not_to_contain_text("二级分销商铺货指南")
-    page.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    _images_loaded(page)
     shot(page, "marketing-portal-materials")
     card = page.locator("article.mat-card", has_text="春季新品宣传册")
     with page.expect_download() as download:
@@ -153,7 +159,7 @@ def test_feedback_round_trip_analysis_and_library(browser, market):  # noqa: F81
     phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
     login(phone, base, "buyer")
     phone.goto(f"{base}/portal/marketing/materials/")
-    phone.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    _images_loaded(phone)
     shot(phone, "marketing-portal-materials-phone")
 
     # staff see the download per distributor
