@@ -21,14 +21,15 @@ class FeedbackFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Feedback.Status.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=Feedback.Category.choices, label=_("Category"))
     priority = django_filters.ChoiceFilter(choices=Feedback.Priority.choices, label=_("Priority"))
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.order_by("sku"), label=_("Product"),
+                                               empty_label=_("All"))
     province = django_filters.ChoiceFilter(field_name="province_code", choices=_province_choices,
-                                           label=_("Province"))
+                                           label=_("Province"), empty_label=_("All"))
     # scoped at request time: a channel manager can only pick (and see) his own distributors
-    distributor = django_filters.ModelChoiceFilter(queryset=lambda request: Distributor.objects.all(),
-                                                   label=_("Distributor"))
+    distributor = django_filters.ModelChoiceFilter(queryset=lambda request: Distributor.objects.order_by("code"),
+                                                   label=_("Distributor"), empty_label=_("All"))
     action = django_filters.ModelChoiceFilter(field_name="action_tags", queryset=ActionTag.objects.all(),
-                                              label=_("Action"))
+                                              label=_("Action"), empty_label=_("All"))
     date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To"))
 
@@ -53,9 +54,11 @@ FEEDBACK_ORDERING = {"submitted": "created_at", "number": "number", "title": "ti
 
 class MaterialFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    category = django_filters.ChoiceFilter(choices=Material.Category.choices, label=_("Category"))
+    category = django_filters.ChoiceFilter(choices=Material.Category.choices, label=_("Category"),
+                                           empty_label=_("All"))
     published = django_filters.BooleanFilter(field_name="is_published", label=_("Published"))
-    tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all(), method="filter_tier", label=_("Tier"))
+    tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all(), method="filter_tier", label=_("Tier"),
+                                            empty_label=_("All"))
 
     class Meta:
         model = Material

@@ -67,6 +67,17 @@ def default_region(distributor) -> str:
 
 # --- feedback ------------------------------------------------------------------------
 
+# The action tags a new installation starts with (migration 0002 holds a frozen copy).
+DEFAULT_ACTION_TAGS = [("forwarded_to_product", "转产品部门", 10), ("price_review", "价格复核", 20),
+                       ("marketing_support", "市场支持跟进", 30), ("no_action", "无需处理", 40)]
+
+
+def ensure_default_action_tags() -> None:
+    """Create the default action tags that are missing (e.g. after a test flushed the table)."""
+    for code, name, position in DEFAULT_ACTION_TAGS:
+        ActionTag.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+
+
 
 @transaction.atomic
 def submit_feedback(*, distributor_id: int, actor, category: str, title: str, details: str, rating,

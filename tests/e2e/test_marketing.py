@@ -51,6 +51,7 @@ def _images_loaded(page):
 
 @pytest.fixture
 def market(live_server):
+    services.ensure_default_action_tags()  # a transactional test before this one flushed the migration's rows
     cm = UserFactory(username="cm_zhang", roles=["channel_manager"], first_name="伟", last_name="张")
     ops = UserFactory(username="ops_chen", roles=["sales_ops"], first_name="静", last_name="陈")
     for u in (cm, ops):

@@ -26,3 +26,11 @@ def second_tier_user(second_tier_distributor):
 @pytest.fixture
 def admin(db):
     return UserFactory(username="mk_admin", roles=["admin"])
+
+
+@pytest.fixture(autouse=True)
+def _action_tags(db):
+    """The migration's action tags (a transactional test run earlier may have flushed them)."""
+    from dms.marketing.services import ensure_default_action_tags
+
+    ensure_default_action_tags()

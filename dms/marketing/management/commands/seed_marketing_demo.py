@@ -109,6 +109,7 @@ class Command(BaseCommand):
     def seed_feedback(self):
         if Feedback.objects.exists():
             return
+        services.ensure_default_action_tags()
         rng = random.Random(5)
         distributors = list(Distributor.objects.filter(status="active").select_related("channel_manager")
                             .order_by("code")[:8])
