@@ -24,7 +24,7 @@ from dms.distributors.api import AliasOrderingFilter, ScopedViewSet
 from . import selectors, services
 from .filters import FEEDBACK_ORDERING, MATERIAL_ORDERING
 from .models import Feedback, FeedbackAttachment, Material
-from .serializers import FeedbackCreateSerializer, FeedbackSerializer, MaterialSerializer
+from .serializers import FeedbackCreateSerializer, FeedbackSerializer, MarketingMaterialSerializer
 
 ERR = OpenApiResponse(ErrorSerializer)
 ERRORS = {400: ERR, 403: ERR, 404: ERR}
@@ -123,12 +123,12 @@ class MaterialApiFilter(django_filters.FilterSet):
 @extend_schema(tags=["marketing"])
 @extend_schema_view(
     list=extend_schema(summary="Marketing materials the caller's tier may download",
-                       responses={200: MaterialSerializer(many=True), 403: ERR}),
-    retrieve=extend_schema(summary="A material", responses={200: MaterialSerializer, 404: ERR}),
+                       responses={200: MarketingMaterialSerializer(many=True), 403: ERR}),
+    retrieve=extend_schema(summary="A material", responses={200: MarketingMaterialSerializer, 404: ERR}),
 )
 class MaterialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Material
-    serializer_class = MaterialSerializer
+    serializer_class = MarketingMaterialSerializer
     filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
     filterset_class = MaterialApiFilter
     ordering_map = MATERIAL_ORDERING

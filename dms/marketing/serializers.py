@@ -62,7 +62,7 @@ class FeedbackCreateSerializer(serializers.Serializer):
         return value
 
 
-class MaterialSerializer(serializers.ModelSerializer):
+class MarketingMaterialSerializer(serializers.ModelSerializer):
     tiers = serializers.SlugRelatedField(slug_field="level", many=True, read_only=True)
     tags = serializers.ListField(source="tag_list", child=serializers.CharField(), read_only=True)
     download_url = serializers.SerializerMethodField()

@@ -27,11 +27,11 @@ from .filters import TICKET_ORDERING, TicketFilter
 from .models import Ticket, TicketAttachment
 from .serializers import (
     AssignSerializer,
-    MessageCreateSerializer,
-    MessageSerializer,
     RateSerializer,
     ResolveSerializer,
     TicketCreateSerializer,
+    TicketMessageCreateSerializer,
+    TicketMessageSerializer,
     TicketSerializer,
 )
 
@@ -96,28 +96,28 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return self._render(ticket, status.HTTP_201_CREATED)
 
     @extend_schema(summary="The conversation, oldest first (a distributor never gets internal notes)",
-                   responses={200: MessageSerializer(many=True), 404: ERR})
+                   responses={200: TicketMessageSerializer(many=True), 404: ERR})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def messages(self, request, pk=None):
         ticket = self.get_object()
-        return Response(MessageSerializer(
+        return Response(TicketMessageSerializer(
             selectors.conversation(ticket, staff=not request.user.distributor_id), many=True).data)
 
     @extend_schema(summary="Post a reply; staff may post an internal note (internal=true)",
-                   request={"application/json": MessageCreateSerializer,
-                            "multipart/form-data": MessageCreateSerializer},
-                   responses={201: MessageSerializer, **TRANSITION_ERRORS})
+                   request={"application/json": TicketMessageCreateSerializer,
+                            "multipart/form-data": TicketMessageCreateSerializer},
+                   responses={201: TicketMessageSerializer, **TRANSITION_ERRORS})
     @messages.mapping.post
     def post_message(self, request, pk=None):
         ticket = self.get_object()
-        serializer = MessageCreateSerializer(data=request.data)
+        serializer = TicketMessageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if data["internal"] and request.user.distributor_id:
             raise NotAllowed(_("Only brand staff can write internal notes."))
         message = services.post_message(ticket_id=ticket.pk, body=data["body"], internal=data["internal"],
                                         attachments=data["attachments"], actor=request.user)
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(TicketMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Download an attachment", parameters=[
         OpenApiParameter("attachment_pk", OpenApiTypes.INT, OpenApiParameter.PATH)],

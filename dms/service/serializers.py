@@ -8,15 +8,7 @@ from rest_framework import serializers
 from .models import Priority, Ticket, TicketAttachment, TicketMessage, TicketType
 
 
-@extend_schema_field({"type": "string", "enum": TicketType.values, "description": "Ticket type."})
-class TicketTypeField(serializers.ChoiceField):
-    """Described inline: a shared enum component named "type" would collide with other apps' "type"."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=TicketType.choices, **kwargs)
-
-
-class AttachmentSerializer(serializers.ModelSerializer):
+class TicketAttachmentSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -28,10 +20,10 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("api_v1:ticket-attachment", args=[attachment.ticket_id, attachment.pk])
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class TicketMessageSerializer(serializers.ModelSerializer):
     internal = serializers.BooleanField(read_only=True)
     author = serializers.SerializerMethodField()
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    attachments = TicketAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = TicketMessage
@@ -50,7 +42,7 @@ class TicketSerializer(serializers.ModelSerializer):
     shipment_number = serializers.SerializerMethodField()
     assignee_name = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
-    type = TicketTypeField(read_only=True)
+    type = serializers.ChoiceField(choices=TicketType.choices, read_only=True)
 
     class Meta:
         model = Ticket
@@ -73,15 +65,15 @@ class TicketSerializer(serializers.ModelSerializer):
     def get_assignee_name(self, ticket):
         return (ticket.assignee.get_full_name() or ticket.assignee.username) if ticket.assignee_id else None
 
-    @extend_schema_field(AttachmentSerializer(many=True))
+    @extend_schema_field(TicketAttachmentSerializer(many=True))
     def get_attachments(self, ticket):
         """The files raised with the ticket (those of messages come with the messages)."""
-        return AttachmentSerializer([a for a in ticket.attachments.all() if a.message_id is None], many=True).data
+        return TicketAttachmentSerializer([a for a in ticket.attachments.all() if a.message_id is None], many=True).data
 
 
 class TicketCreateSerializer(serializers.Serializer):
     distributor = serializers.IntegerField(required=False, help_text=_("Staff only: the distributor's id."))
-    type = TicketTypeField()
+    type = serializers.ChoiceField(choices=TicketType.choices)
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField()
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
@@ -93,7 +85,7 @@ class TicketCreateSerializer(serializers.Serializer):
                                         help_text=_("multipart/form-data only: PDF, JPG or PNG files."))
 
 
-class MessageCreateSerializer(serializers.Serializer):
+class TicketMessageCreateSerializer(serializers.Serializer):
     body = serializers.CharField()
     internal = serializers.BooleanField(default=False, help_text=_(
         "Staff only: an internal note the distributor never sees. A distributor sending true gets 403."))
