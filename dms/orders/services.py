@@ -474,6 +474,8 @@ def reject_order(*, order_id: int, actor, reason: str) -> Order:
         raise NotAllowed(_("This order is waiting for another role's review."))
     if order.status == S.CREDIT_HOLD and not _may_release(actor):
         raise NotAllowed(_("Only finance decides on orders on credit hold."))
+    if not order.can_change_to(S.REJECTED):
+        raise InvalidTransition(order.get_status_display(), S.REJECTED.label)
     _give_back(order, actor, reason)
     order.current_step, order.status_reason = None, reason.strip()[:255]
     _set_status(order, S.REJECTED, actor=actor, message=reason, extra_fields=["status_reason"])

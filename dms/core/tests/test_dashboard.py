@@ -132,4 +132,6 @@ def test_dashboard_query_count_does_not_grow_with_data(client, admin_user, netwo
     with CaptureQueriesContext(connection) as big:
         client.get(reverse("backoffice:dashboard"))
     assert len(big) == len(small)
-    assert len(big) <= 21, [q["sql"][:80] for q in big.captured_queries]
+    # 21 for the distributor, order and stock figures; the feature apps' panels (finance, crm, tickets, visits,
+    # messages, training, feedback) add about 2 each
+    assert len(big) <= 36, [q["sql"][:80] for q in big.captured_queries]
