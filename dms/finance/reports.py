@@ -65,7 +65,7 @@ def _filtered(qs, filters: dict, prefix: str = "distributor__"):
 def _group_key(row: dict, group_by: str) -> tuple[str, str]:
     if group_by == "region":
         code = (row["distributor__region_code"] or "")[:2]
-        return code, (regions.display_name(code.ljust(6, "0")) if code else _("No region"))
+        return code, (regions.display_name(code) if code else _("No region"))
     if group_by == "channel_manager":
         cm = row["distributor__channel_manager__username"]
         name = " ".join(filter(None, [row["distributor__channel_manager__last_name"],
@@ -159,9 +159,9 @@ def months_back(today: dt.date, n: int) -> dt.date:
     return dt.date(year, month, 1)
 
 
-def series(rows: list[dict], labels: list[str], fmt: str) -> list[str]:
+def series(rows: list[dict], labels: list[str], fmt: str) -> list[Decimal]:
     """Amounts of ``rows`` in the order of ``labels`` (periods formatted with ``fmt``)."""
     by = defaultdict(lambda: ZERO)
     for r in rows:
         by[r["period"].strftime(fmt)] += r["amount"]
-    return [str(by[label]) for label in labels]
+    return [by[label] for label in labels]
