@@ -4,13 +4,14 @@ the cooperation rules by score, and the automatic hold for overdue invoices.
 Score = the sum of six factors' points (maximum 100):
 
 * punctuality (30): share of invoice amounts due in the last 12 months that were paid
-  (allocated) by their due date; no invoice due yet counts 20;
+  (allocated) by their due date; none due yet counts 24 (a new distributor starts at 65,
+  above the prepayment rule);
 * overdue (25): 25 − weighted days overdue ÷ 3 (open amount-weighted average over open
   invoices past due) − 5 when the oldest is more than 60 days overdue, at least 0;
 * volume (15): approved orders of the last 90 days: ≥ 500 000 → 15, ≥ 200 000 → 12,
   ≥ 50 000 → 8, > 0 → 4, none → 0;
 * trend (10): the last 90 days against the 90 before: ≥ +10 % → 10, ≥ −10 % → 7,
-  ≥ −50 % → 3, less → 0; new business after none → 10, none in both → 3;
+  ≥ −50 % → 3, less → 0; new business after none → 10, none in both → 5;
 * tenure (10): months since the first contract started (else since registration):
   ≥ 36 → 10, ≥ 24 → 8, ≥ 12 → 6, ≥ 6 → 3, less → 1;
 * qualification (10): 10 unless the distributor is flagged or a current qualification
@@ -88,7 +89,7 @@ def punctuality(distributor_id: int, today: dt.date) -> dict:
     due = list(_invoices(distributor_id).filter(due_date__lte=today, due_date__gt=today - dt.timedelta(days=365))
                .values("pk", "total_amount", "due_date"))
     if not due:
-        return _factor("punctuality", _("no invoice due in the last 12 months"), 20, 30)
+        return _factor("punctuality", _("no invoice due in the last 12 months"), 24, 30)
     due_dates = {row["pk"]: row["due_date"] for row in due}
     on_time = {pk: ZERO for pk in due_dates}
     for alloc in Allocation.objects.filter(invoice_id__in=due_dates, reversed=False).values(
@@ -135,7 +136,7 @@ def volume_and_trend(distributor_id: int, today: dt.date) -> tuple[list[dict], D
     volume = _factor("volume", _("%(amount)s ordered") % {"amount": recent}, points, 15)
     if not before:
         trend = _factor("trend", _("new orders after none") if recent else _("no orders in 6 months"),
-                        10 if recent else 3, 10)
+                        10 if recent else 5, 10)
     else:
         change = (recent - before) / before
         points = 10 if change >= Decimal("0.1") else 7 if change >= Decimal("-0.1") else 3 if change >= Decimal(
