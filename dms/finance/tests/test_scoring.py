@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dms.audit.models import AuditLog
 from dms.core.testing.factories import ContractFactory, DistributorFactory, ProductFactory, stock
@@ -128,7 +128,8 @@ def test_nightly_job_scores_each_active_distributor_once_a_day(distributor):
 def test_factor_labels_are_rendered_from_codes(distributor):
     result = scoring.score_distributor(distributor=distributor, today=TODAY)
     rows = scoring.factor_rows(result.factors)
-    assert {str(r["label"]) for r in rows} >= {"Payment punctuality", "Tenure"}
+    with translation.override("en"):
+        assert {str(r["label"]) for r in rows} >= {"Payment punctuality", "Tenure"}
     assert all(f["label"] == f["code"] for f in result.factors)  # stored as codes
 
 
