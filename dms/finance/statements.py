@@ -120,9 +120,7 @@ def _document(entry: JournalEntry) -> str:
 
 
 def _description(entry: JournalEntry) -> str:
-    if entry.memo:
-        return entry.memo
-    return str(entry.get_kind_display())
+    return entry.memo
 
 
 def compute(distributor_id: int, period_start: dt.date, period_end: dt.date) -> dict:
