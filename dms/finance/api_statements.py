@@ -49,6 +49,16 @@ class StatementFilter(django_filters.FilterSet):
         fields = ["distributor", "status", "period_start", "period_end"]
 
 
+class SettlementFilter(django_filters.FilterSet):
+    distributor = django_filters.NumberFilter(field_name="distributor_id")
+    status = django_filters.MultipleChoiceFilter(choices=Settlement.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Settlement.Kind.choices)
+
+    class Meta:
+        model = Settlement
+        fields = ["distributor", "status", "kind"]
+
+
 @extend_schema(tags=["statements"])
 @extend_schema_view(
     list=extend_schema(summary="List statements (a distributor sees only its own)",
@@ -138,7 +148,7 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     model = Settlement
     serializer_class = SettlementSerializer
     filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
-    filterset_fields = ["status", "kind"]
+    filterset_class = SettlementFilter
     ordering_map = {"created": "created_at", "amount": "amount", "status": "status"}
     ordering_default = "-created_at"
     staff_perms = {"list": "finance.view_settlement", "retrieve": "finance.view_settlement"}
