@@ -60,7 +60,7 @@ def test_statement_numbers(distributor, admin_user):
     assert [line.kind for line in lines] == ["invoice", "payment", "allocation", "credit_note"]
     assert lines[0].debit == Decimal("2260.00") and lines[0].balance == Decimal("2760.00")
     assert lines[1].credit == Decimal("3000.00") and lines[1].reference.startswith("PAY")
-    assert lines[2].reference == "INV000001" or lines[2].reference.startswith("INV")
+    assert lines[2].reference.startswith("INV")  # the invoice the rebate offset settles
     assert lines[-1].balance == s.closing_balance
     assert s.status == Statement.Status.ISSUED and s.generated_by == admin_user
     # the rebate grant (no balance account) is not a line
