@@ -9,9 +9,15 @@ from .models import DistributorAccount, Statement
 
 
 def backoffice_panel(request):
-    """Return (template_name, context) for the back-office dashboard, or None."""
+    """Return (template_name, context) for the back-office dashboard, or None. The panel's
+    figures load with their own request (``panel_context``), so the dashboard stays cheap."""
     if not request.user.has_perm("finance.view_distributoraccount"):
         return None
+    return "finance/reports/_panel_lazy.html", {}
+
+
+def panel_context() -> dict:
+    """The figures of the back-office finance panel, in the request's scope."""
     from .views_reports import cash_data
 
     today = timezone.localdate()
@@ -22,7 +28,7 @@ def backoffice_panel(request):
          "backgroundColor": ["#16a34a", "#facc15", "#fb923c", "#ef4444", "#7f1d1d"]}]},
         "options": {"plugins": {"legend": {"display": False}}}}
     cash = cash_data(today=today, since=reports.months_back(today, 6), until=today, unit="month", filters={})
-    return "finance/reports/_panel.html", {
+    return {
         "aging": aging, "aging_chart": aging_chart, "cash_chart": cash["chart"], "dso": cash["dso"],
         "exposure": reports.exposure(only_used=True)[:5],
         "disputed": Statement.objects.filter(status=Statement.Status.DISPUTED).count(),

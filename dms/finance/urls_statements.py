@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/collections/", views_reports.collections, name="collections"),
     path("reports/exposure/", views_reports.exposure, name="exposure"),
     path("reports/scores/<int:pk>/", views_reports.score, name="score"),
+    path("reports/dashboard-panel/", views_reports.dashboard_panel, name="dashboard_panel"),
 ]
 
 portal_urlpatterns = [

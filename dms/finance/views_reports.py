@@ -155,3 +155,11 @@ def score(request, pk):
         "nav": "exposure", "distributor": distributor, "account": distributor.finance_account, "latest": latest,
         "factors": scoring.factor_rows(latest.factors) if latest else [], "history": history, "chart": chart,
         "prepay_below": scoring.prepay_below(), "raise_above": scoring.raise_above()})
+
+
+@staff_view(VIEW)
+def dashboard_panel(request):
+    """The back-office dashboard's finance cards (loaded by the dashboard with HTMX)."""
+    from .dashboard import panel_context
+
+    return render(request, "finance/reports/_panel.html", {"panel": panel_context()})

@@ -121,7 +121,8 @@ def test_score_page_shows_factors(client, distributor, make_staff):
 def test_dashboard_panel(client, book, make_staff):
     client.force_login(make_staff("finance"))
     response = client.get(reverse("backoffice:dashboard"))
-    assert response.status_code == 200
+    assert response.status_code == 200 and reverse("finance:dashboard_panel").encode() in response.content
+    response = client.get(reverse("finance:dashboard_panel"))
     assert b'data-chart="dash-aging"' in response.content and b'data-chart="dash-cash"' in response.content
     cm_user = make_staff("sales_ops")
     DistributorFactory()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -134,7 +134,10 @@ def test_closing_is_opening_plus_movements_for_any_postings(distributor, ops):
                 entry = JournalEntry.objects.filter(reversed_by__isnull=True, reverses__isnull=True,
                                                     kind=JournalEntry.Kind.PAYMENT).first()
                 if entry:
-                    ledger.reverse(entry_id=entry.pk)
+                    try:
+                        ledger.reverse(entry_id=entry.pk)
+                    except IntegrityError:
+                        pass  # the ledger refuses to overdraw prepayment: nothing changes
         s = statements.generate_statement(distributor_id=distributor.pk, period_start=MAY[0], period_end=MAY[1])
         lines = list(s.lines.all())
         moved = sum((line.debit - line.credit for line in lines), Decimal(0))
