@@ -2,6 +2,8 @@
 for brand staff who read finance (scoped: a channel manager's holds his distributors);
 balances and statements to confirm for the distributor."""
 
+import json
+
 from django.utils import timezone
 
 from . import reports
@@ -28,8 +30,10 @@ def panel_context() -> dict:
          "backgroundColor": ["#16a34a", "#facc15", "#fb923c", "#ef4444", "#7f1d1d"]}]},
         "options": {"plugins": {"legend": {"display": False}}}}
     cash = cash_data(today=today, since=reports.months_back(today, 6), until=today, unit="month", filters={})
+    # Chart configs as text in hidden elements: HTMX leaves out <script> tags it swaps in.
     return {
-        "aging": aging, "aging_chart": aging_chart, "cash_chart": cash["chart"], "dso": cash["dso"],
+        "aging": aging, "aging_chart": json.dumps(aging_chart), "cash_chart": json.dumps(cash["chart"]),
+        "dso": cash["dso"],
         "exposure": reports.exposure(only_used=True)[:5],
         "disputed": Statement.objects.filter(status=Statement.Status.DISPUTED).count(),
     }
