@@ -108,6 +108,10 @@ class DistributorAccount(models.Model):
     on_hold = models.BooleanField(_("on credit hold"), default=False)
     hold_reason = models.CharField(_("hold reason"), max_length=255, blank=True)
     hold_since = models.DateTimeField(_("on hold since"), null=True, blank=True)
+    # Who set prepayment_only / on_hold: "" by finance (lifted by finance only), or the
+    # nightly rule that may lift it again ("score", "overdue"; see finance.scoring).
+    prepayment_only_source = models.CharField(_("prepayment only set by"), max_length=16, blank=True)
+    hold_source = models.CharField(_("hold set by"), max_length=16, blank=True)
     score = models.PositiveSmallIntegerField(_("credit score"), null=True, blank=True)
     score_updated_at = models.DateTimeField(_("score updated at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
