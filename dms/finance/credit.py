@@ -35,6 +35,7 @@ from . import ledger
 from .models import ZERO, Account, CreditLimitChange, DistributorAccount, JournalEntry, OrderPayment
 
 OP = OrderPayment.Status
+MANUAL = "manual"  # a hold or prepayment rule set by finance (the nightly jobs mark theirs)
 
 
 class InsufficientPrepayment(Conflict):
@@ -275,7 +276,8 @@ def set_hold(*, distributor_id: int, on_hold: bool, reason: str = "", actor) -> 
         account.on_hold = on_hold
         account.hold_reason = (reason or "")[:255] if on_hold else ""
         account.hold_since = timezone.now() if on_hold else None
-        account.save(update_fields=["on_hold", "hold_reason", "hold_since", "updated_at"])
+        account.hold_source = MANUAL if on_hold else ""  # the nightly job lifts only the holds it set
+        account.save(update_fields=["on_hold", "hold_reason", "hold_since", "hold_source", "updated_at"])
     audit(action=AuditLog.Action.UPDATE, instance=account, distributor_id=distributor_id,
           message=(_("Put on credit hold: %(reason)s") % {"reason": reason}) if on_hold else _("Credit hold lifted."),
           changes={"on_hold": [not on_hold, on_hold]}, actor=actor)
@@ -289,7 +291,8 @@ def set_prepayment_only(*, distributor_id: int, prepayment_only: bool, actor, re
         if account.prepayment_only == prepayment_only:
             return account
         account.prepayment_only = prepayment_only
-        account.save(update_fields=["prepayment_only", "updated_at"])
+        account.prepayment_only_source = MANUAL if prepayment_only else ""
+        account.save(update_fields=["prepayment_only", "prepayment_only_source", "updated_at"])
     audit(action=AuditLog.Action.UPDATE, instance=account, distributor_id=distributor_id,
           message=(_("Prepayment required: %(reason)s") % {"reason": reason}) if prepayment_only
           else _("Prepayment no longer required."),

@@ -12,9 +12,9 @@ class Command(BaseCommand):
     help = "Load the finance demo data (idempotent)."
 
     def handle(self, *args, **options):
-        from dms.finance import demo_ledger
+        from dms.finance import demo_ledger, demo_statements
 
-        parts = [demo_ledger]
+        parts = [demo_ledger, demo_statements]
         with scopes_disabled(), acting_as(User.objects.filter(username="fin_zhao").first()):
             for part in parts:
                 part.seed()

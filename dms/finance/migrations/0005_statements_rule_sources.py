@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0002_payment_terms_and_accounts'),
+        ('finance', '0004_ledger_orderpayment_applied'),
     ]
 
     operations = [
