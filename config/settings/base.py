@@ -331,6 +331,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewKindEnum": "dms.distributors.models.Review.Kind",
         "CustomerTypeEnum": "dms.crm.models.Customer.Type",
         "InvoiceStatusEnum": "dms.finance.models.Invoice.Status",
+        "StatementStatusEnum": "dms.finance.models.Statement.Status",
+        "SettlementStatusEnum": "dms.finance.models.Settlement.Status",
         "VisitTypeEnum": "dms.visits.models.Visit.Type",
         "TicketTypeEnum": "dms.service.models.TicketType",
         "TicketPriorityEnum": "dms.service.models.Priority",

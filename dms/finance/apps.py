@@ -19,3 +19,4 @@ class FinanceConfig(AppConfig):
                 ensure_account(instance)
 
         post_save.connect(open_account, sender=Distributor, dispatch_uid="finance_open_account", weak=False)
+        from . import jobs  # noqa: F401 - registers the nightly jobs
