@@ -16,6 +16,13 @@ from dms.notifications.models import Notification
 from .factories_statements import at, invoice, payment
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The notifications are written in the active language; these tests read their English titles."""
+    with translation.override("en"):
+        yield
 TODAY = dt.date(2026, 6, 10)
 
 
