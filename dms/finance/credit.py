@@ -69,8 +69,8 @@ WITH a AS (
       AND credit_limit - receivable - open_orders >= %(need)s
     RETURNING id)
 INSERT INTO finance_orderpayment (order_id, distributor_id, prepayment_amount, rebate_amount, credit_amount,
-                                  credit_released, rebate_deducted, status, updated_at)
-SELECT %(order)s, %(distributor)s, 0, 0, %(need)s, 0, false, 'deducted', %(now)s FROM a
+                                  credit_released, rebate_deducted, applied_amount, status, updated_at)
+SELECT %(order)s, %(distributor)s, 0, 0, %(need)s, 0, false, 0, 'deducted', %(now)s FROM a
 """
 
 
