@@ -1,6 +1,7 @@
 """What every list page shares: pagination and HTMX partial rendering."""
 
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
@@ -22,4 +23,15 @@ def render_list(request, template, context, partial: str = "results", status: in
     name = f"{template}#{partial}" if wants_partial(request) else template
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def push_clean_url(request, response):
+    """Push the list's address without its empty filters into the browser history
+    (for the HTMX fragment of a filtered list)."""
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        if kept := [v for v in values if v]:
+            query.setlist(key, kept)
+    response["HX-Push-Url"] = request.path + (f"?{query.urlencode()}" if query else "")
     return response

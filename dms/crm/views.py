@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dms.core import regions
-from dms.core.lists import render_list, wants_partial
+from dms.core.lists import push_clean_url, render_list, wants_partial
 from dms.core.permissions import staff_view
 from dms.distributors.models import Distributor
 
 from . import selectors
 from .filters import FOLLOW_UP_CHOICES, filtered_customers
 from .models import Customer
-from .views_common import clean_push_url, export_customers, list_context
+from .views_common import export_customers, list_context
 
 VIEW = "crm.view_customer"
 DETAIL = "crm.view_customer_detail"
@@ -62,7 +62,7 @@ def customer_list(request):
     context.update(nav="crm_customers", follow_up_choices=FOLLOW_UP_CHOICES,
                    distributors=Distributor.objects.order_by("code"), provinces=regions.provinces())
     response = render_list(request, "crm/customer_list.html", context)
-    return clean_push_url(request, response) if wants_partial(request) else response
+    return push_clean_url(request, response) if wants_partial(request) else response
 
 
 @staff_view(DETAIL)

@@ -1,7 +1,6 @@
 """What the portal and back-office customer lists share: sorting, the list context and
 the Excel export (the same columns for the distributor and for permitted staff)."""
 
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,16 +20,6 @@ def list_context(request, filterset, qs) -> dict:
             "activities": filterset.filters["activity"].extra["choices"],
             "needs": filterset.filters["need"].extra["choices"], "today": timezone.localdate()}
 
-
-def clean_push_url(request, response):
-    """Push a clean address (no empty filters) into the browser history."""
-    query = QueryDict(mutable=True)
-    for key, values in request.GET.lists():
-        kept = [v for v in values if v]
-        if kept:
-            query.setlist(key, kept)
-    response["HX-Push-Url"] = request.path + (f"?{query.urlencode()}" if query else "")
-    return response
 
 
 def export_customers(qs, *, with_distributor: bool):

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import add_sheet, read_xlsx, workbook_response, xlsx_response
 from dms.core.forms import apply_service_errors
-from dms.core.lists import render_list, wants_partial
+from dms.core.lists import push_clean_url, render_list, wants_partial
 from dms.core.permissions import portal_view
 
 from . import importer, selectors, services
@@ -26,7 +26,7 @@ from .filters import FOLLOW_UP_CHOICES, filtered_customers
 from .forms import ContactFormSet, CustomerForm, FollowUpForm, ImportForm, NeedForm
 from .models import Customer, CustomerNeed, CustomerTag
 from .services import DuplicateCustomer
-from .views_common import clean_push_url, export_customers, list_context
+from .views_common import export_customers, list_context
 
 IMPORT_ERRORS_KEY = "crm_import_errors"
 
@@ -49,7 +49,7 @@ def customer_list(request):
     context.update(nav="customers", tags=CustomerTag.objects.filter(distributor_id=request.user.distributor_id),
                    follow_up_choices=FOLLOW_UP_CHOICES, has_any=base.exists())
     response = render_list(request, "crm/portal/customer_list.html", context)
-    return clean_push_url(request, response) if wants_partial(request) else response
+    return push_clean_url(request, response) if wants_partial(request) else response
 
 
 @portal_view()

@@ -8,7 +8,7 @@ Each action makes one service call. The carrier webhook is in ``webhook.py``.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.forms import apply_service_errors
-from dms.core.lists import paginate, render_list, wants_partial
+from dms.core.lists import paginate, push_clean_url, render_list, wants_partial
 from dms.core.pdf import pdf_response
 from dms.core.permissions import staff_view
 from dms.distributors.filters import order_by_param
@@ -39,16 +39,6 @@ def _get_shipment(pk) -> Shipment:
     except Shipment.DoesNotExist:
         raise Http404 from None
 
-
-def _clean_push_url(request, response):
-    """Push a clean address (no empty filters) into the browser history."""
-    query = QueryDict(mutable=True)
-    for key, values in request.GET.lists():
-        kept = [v for v in values if v]
-        if kept:
-            query.setlist(key, kept)
-    response["HX-Push-Url"] = request.path + (f"?{query.urlencode()}" if query else "")
-    return response
 
 
 def _error_message(exc: DomainError) -> str:
@@ -90,7 +80,7 @@ def shipment_list(request):
         "q": request.GET,
     }
     response = render_list(request, "logistics/shipment_list.html", context)
-    return _clean_push_url(request, response) if wants_partial(request) else response
+    return push_clean_url(request, response) if wants_partial(request) else response
 
 
 # --- create --------------------------------------------------------------------------
@@ -273,7 +263,7 @@ def discrepancy_list(request):
         "q": request.GET,
     }
     response = render_list(request, "logistics/discrepancy_list.html", context)
-    return _clean_push_url(request, response) if wants_partial(request) else response
+    return push_clean_url(request, response) if wants_partial(request) else response
 
 
 @require_POST

@@ -6,7 +6,7 @@ scope, so another channel manager's distributor's feedback (page, attachment, fr
 answers 404. Each action makes one service call."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +16,7 @@ from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import add_sheet, workbook_response, xlsx_response
 from dms.core.files import serve_private_file
 from dms.core.forms import apply_service_errors
-from dms.core.lists import paginate, render_list, wants_partial
+from dms.core.lists import paginate, push_clean_url, render_list, wants_partial
 from dms.core.permissions import staff_view
 from dms.distributors.filters import order_by_param
 
@@ -31,20 +31,10 @@ ANALYSE = "marketing.view_feedback_analysis"
 MANAGE = "marketing.change_material"
 
 
-def _clean_push_url(request, response):
-    """Push a clean address (no empty filters) into the browser history."""
-    query = QueryDict(mutable=True)
-    for key, values in request.GET.lists():
-        kept = [v for v in values if v]
-        if kept:
-            query.setlist(key, kept)
-    response["HX-Push-Url"] = request.path + (f"?{query.urlencode()}" if query else "")
-    return response
-
 
 def _list_response(request, template, context):
     response = render_list(request, template, context)
-    return _clean_push_url(request, response) if wants_partial(request) else response
+    return push_clean_url(request, response) if wants_partial(request) else response
 
 
 def _message(exc: DomainError) -> str:

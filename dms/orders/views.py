@@ -7,7 +7,7 @@ Each action makes one service call.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from dms.catalog.models import Product
 from dms.core.errors import DomainError
 from dms.core.excel import add_sheet, workbook_response
-from dms.core.lists import paginate, render_list, wants_partial
+from dms.core.lists import paginate, push_clean_url, render_list, wants_partial
 from dms.core.permissions import staff_view
 from dms.core.redirects import internal_path
 from dms.distributors.filters import order_by_param
@@ -38,16 +38,6 @@ def _get_order(pk):
     except Order.DoesNotExist:
         raise Http404 from None
 
-
-def _clean_push_url(request, response):
-    """Push a clean address (no empty filters) into the browser history."""
-    query = QueryDict(mutable=True)
-    for key, values in request.GET.lists():
-        kept = [v for v in values if v]
-        if kept:
-            query.setlist(key, kept)
-    response["HX-Push-Url"] = request.path + (f"?{query.urlencode()}" if query else "")
-    return response
 
 
 # --- list and export -----------------------------------------------------------------
@@ -93,7 +83,7 @@ def order_list(request):
         "filters_active": any(request.GET.get(k) for k in FILTER_KEYS),
     }
     response = render_list(request, "orders/order_list.html", context)
-    return _clean_push_url(request, response) if wants_partial(request) else response
+    return push_clean_url(request, response) if wants_partial(request) else response
 
 
 @staff_view("orders.view_order")

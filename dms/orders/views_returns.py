@@ -10,14 +10,13 @@ from django.views.decorators.http import require_POST
 
 from dms.core.errors import DomainError
 from dms.core.excel import xlsx_response
-from dms.core.lists import paginate, render_list, wants_partial
+from dms.core.lists import paginate, push_clean_url, render_list, wants_partial
 from dms.core.permissions import staff_view
 from dms.distributors.filters import order_by_param
 
 from . import selectors, services
 from .filters import RETURN_ORDERING, ReturnFilter
 from .models import ReturnRequest
-from .views import _clean_push_url
 
 FILTER_KEYS = ("search", "status", "reason", "distributor", "date_from", "date_to")
 
@@ -38,7 +37,7 @@ def return_list(request):
         "filters_active": any(request.GET.get(k) for k in FILTER_KEYS),
     }
     response = render_list(request, "orders/return_list.html", context)
-    return _clean_push_url(request, response) if wants_partial(request) else response
+    return push_clean_url(request, response) if wants_partial(request) else response
 
 
 @staff_view("orders.view_returnrequest")

@@ -10,7 +10,7 @@ action makes one service call.
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from dms.core.errors import DomainError, ValidationFailed
 from dms.core.excel import xlsx_response
 from dms.core.files import serve_private_file
 from dms.core.forms import apply_service_errors
-from dms.core.lists import paginate, render_list, wants_partial
+from dms.core.lists import paginate, push_clean_url, render_list, wants_partial
 from dms.core.permissions import staff_view
 from dms.distributors.filters import order_by_param
 
@@ -52,15 +52,6 @@ def _manager_id(request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _clean_push_url(request, response):
-    """Push a clean address (no empty filters) into the browser history."""
-    query = QueryDict(mutable=True)
-    for key, values in request.GET.lists():
-        if kept := [v for v in values if v]:
-            query.setlist(key, kept)
-    response["HX-Push-Url"] = request.path + (f"?{query.urlencode()}" if query else "")
-    return response
-
 
 def _error(request, exc: DomainError):
     first = next(iter(exc.fields.values()), None) if exc.fields else None
@@ -70,7 +61,7 @@ def _error(request, exc: DomainError):
 
 def _list_response(request, template, context):
     response = render_list(request, template, context)
-    return _clean_push_url(request, response) if wants_partial(request) else response
+    return push_clean_url(request, response) if wants_partial(request) else response
 
 
 # --- list and export -----------------------------------------------------------------
